@@ -1,0 +1,44 @@
+# One-command setup: `make run` for the demo, `make test` for the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run seed demo-logins test lint format bench messages
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -r requirements-dev.txt
+	touch $@
+
+install: $(STAMP)
+
+seed: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+run: seed
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	scripts/run-demo.sh
+
+demo-logins: install
+	$(PY) manage.py demo_logins
+
+test: install
+	scripts/test.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install
+	cd portal && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	cd portal && ../$(PY) ../manage.py compilemessages
+
+bench: install
+	@if ls bench/*.py >/dev/null 2>&1; then $(PY) -m bench; else echo "No benchmarks yet."; fi

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from portal import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent) and print a login for every role."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is never loaded in production (PORTAL_ENV=production).")
+        demo.load()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        call_command("demo_logins", stdout=self.stdout)

@@ -1,0 +1,136 @@
+"""Session lifetime, account duties (password change, MFA enrolment) and security headers."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .access import is_staff_member, is_supervisee
+
+SESSION_EPOCH = "portal_epoch"
+SESSION_STARTED = "portal_started"
+SESSION_LAST_SEEN = "portal_last_seen"
+# Refresh "last seen" at most this often, so ordinary browsing does not write every request.
+LAST_SEEN_RESOLUTION = 30
+
+SITE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# The Wagtail and Django admin interfaces still rely on inline scripts and styles.
+ADMIN_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self' "
+    "data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+
+
+def start_session(request, user) -> None:
+    """Stamp a fresh session with the user's epoch and start time (called at sign-in)."""
+    now = int(time.time())
+    request.session[SESSION_EPOCH] = user.session_epoch
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_LAST_SEEN] = now
+
+
+def idle_limit(user) -> int:
+    if is_staff_member(user):
+        return settings.PORTAL_IDLE_TIMEOUT_STAFF
+    if is_supervisee(user):
+        return settings.PORTAL_IDLE_TIMEOUT_SUPERVISEE
+    return settings.PORTAL_IDLE_TIMEOUT_OTHER
+
+
+class SessionPolicyMiddleware:
+    """End sessions that were logged out elsewhere, sat idle too long or lived too long."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            reason = self._expiry_reason(request, user)
+            if reason:
+                request.portal_session_expired = True
+                logout(request)
+                messages.info(request, reason)
+        return self.get_response(request)
+
+    def _expiry_reason(self, request, user) -> str:
+        session = request.session
+        now = int(time.time())
+        if SESSION_EPOCH not in session:
+            start_session(request, user)
+            return ""
+        if session[SESSION_EPOCH] != user.session_epoch:
+            return _("You were signed out on all devices. Please sign in again.")
+        if now - session.get(SESSION_STARTED, now) > settings.PORTAL_SESSION_ABSOLUTE_TIMEOUT:
+            return _("Your session reached its maximum length. Please sign in again.")
+        if now - session.get(SESSION_LAST_SEEN, now) > idle_limit(user):
+            return _("You were signed out after a period of inactivity.")
+        if now - session.get(SESSION_LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
+            session[SESSION_LAST_SEEN] = now
+        return ""
+
+
+class AccountDutiesMiddleware:
+    """Send users to what they must do first: change an initial password, enrol MFA."""
+
+    # Account pages themselves (sign-out, password, two-factor set-up) stay reachable.
+    exempt_prefixes = ("/static/", "/media/", "/i18n/", "/accounts/", "/favicon")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(self.exempt_prefixes):
+            duty = self._duty(user)
+            if duty:
+                url, message = duty
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": message}, status=403)
+                if request.method == "GET":
+                    messages.warning(request, message)
+                return redirect(url)
+        return self.get_response(request)
+
+    def _duty(self, user) -> tuple[str, str] | None:
+        if user.must_change_password:
+            return (
+                reverse("account_change_password"),
+                _("Please choose a new password before you continue."),
+            )
+        if settings.PORTAL_REQUIRE_STAFF_MFA and is_staff_member(user):
+            from allauth.mfa.utils import is_mfa_enabled
+
+            if not is_mfa_enabled(user):
+                return (
+                    reverse("mfa_activate_totp"),
+                    _("Staff accounts must set up two-factor authentication before continuing."),
+                )
+        return None
+
+
+class SecurityHeadersMiddleware:
+    """Content Security Policy and related headers on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        admin = request.path.startswith(ADMIN_PREFIXES)
+        response.headers.setdefault("Content-Security-Policy", ADMIN_CSP if admin else SITE_CSP)
+        response.headers.setdefault(
+            "Permissions-Policy", "geolocation=(self), camera=(self), microphone=(self)"
+        )
+        return response

@@ -1,0 +1,60 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from .api import api
+from .views import auditlog, supervisees, volunteers, workspace
+
+# The Django admin signs in through allauth too (with its MFA and rate limits).
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("workspace/", workspace.workspace, name="workspace"),
+    path("supervisees/", supervisees.supervisee_list, name="supervisee_list"),
+    path("supervisees/new/", supervisees.supervisee_create, name="supervisee_create"),
+    path(
+        "supervisees/export.<str:fmt>",
+        supervisees.supervisee_export,
+        name="supervisee_export",
+    ),
+    path("supervisees/<int:pk>/", supervisees.supervisee_detail, name="supervisee_detail"),
+    path("supervisees/<int:pk>/edit/", supervisees.supervisee_edit, name="supervisee_edit"),
+    path("supervisees/<int:pk>/level/", supervisees.supervisee_level, name="supervisee_level"),
+    path(
+        "supervisees/<int:pk>/account/",
+        supervisees.supervisee_account,
+        name="supervisee_account",
+    ),
+    path("supervisees/<int:pk>/photo/", supervisees.supervisee_photo, name="supervisee_photo"),
+    path(
+        "volunteer-applications/",
+        volunteers.application_list,
+        name="volunteer_applications",
+    ),
+    path(
+        "volunteer-applications/<int:pk>/decide/",
+        volunteers.application_decide,
+        name="volunteer_application_decide",
+    ),
+    path("audit/", auditlog.audit_list, name="audit_list"),
+    path("audit/export.csv", auditlog.audit_export, name="audit_export"),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns.append(path("", include(wagtail_urls)))
