@@ -2,8 +2,9 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
-from .phones import PhoneField
+from .phones import PhoneField, normalise_phone
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -28,6 +29,10 @@ class AccountAdapter(DefaultAccountAdapter):
         user.save(update_fields=["phone_verified"])
 
     def get_user_by_phone(self, phone: str):
+        try:
+            phone = normalise_phone(phone)
+        except ValidationError:
+            return None
         return get_user_model().objects.filter(phone=phone).first()
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:

@@ -31,6 +31,12 @@ class VolunteerSignupForm(forms.Form):
         required=False,
     )
 
+    def clean(self):
+        cleaned_data = super().clean()
+        if "phone" in self.fields and not cleaned_data.get("phone") and not self.has_error("phone"):
+            self.add_error("phone", _("Volunteers must give a mobile number."))
+        return cleaned_data
+
     def signup(self, request, user) -> None:
         user.full_name = self.cleaned_data["full_name"]
         user.save(update_fields=["full_name"])

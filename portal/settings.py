@@ -243,7 +243,9 @@ WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 
 ACCOUNT_ADAPTER = "portal.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email", "phone"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "phone*", "email", "password1*", "password2*"]
+# The phone is optional for allauth (accounts made by caseworkers may have none and must still
+# sign in); the volunteer sign-up form requires it itself.
+ACCOUNT_SIGNUP_FIELDS = ["username*", "phone", "email", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.VolunteerSignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = False
