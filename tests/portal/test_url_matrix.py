@@ -1,0 +1,173 @@
+"""Every URL of the project is classified, and every role gets the answer its class promises.
+
+Classes: public; signed-in; role-restricted (403 for other roles); object-scoped (403 for other
+roles, 404 for an object outside the viewer's scope). Adding a URL without classifying it here
+fails `test_every_url_is_classified`.
+"""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from portal.models import Membership, Role, User
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = {Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER}
+PUBLIC, SIGNED_IN, ROLES, OBJECT = "public", "signed-in", "roles", "object"
+ALWAYS_404 = "always-404"  # django-ninja's root marker: it only tells the API where it lives
+
+# route -> (class, roles, method, object kind)
+OWN = {
+    "workspace/": (SIGNED_IN, None, "get", None),
+    "jsi18n/": (PUBLIC, None, "get", None),
+    "supervisees/": (ROLES, PEOPLE, "get", None),
+    "supervisees/new/": (ROLES, {Role.CASEWORKER}, "get", None),
+    "supervisees/export.<str:fmt>": (ROLES, PEOPLE, "get", None),
+    "supervisees/<int:pk>/": (OBJECT, PEOPLE, "get", "supervisee"),
+    "supervisees/<int:pk>/edit/": (OBJECT, {Role.CASEWORKER}, "get", "supervisee"),
+    "supervisees/<int:pk>/level/": (OBJECT, {Role.CASEWORKER}, "get", "supervisee"),
+    "supervisees/<int:pk>/account/": (OBJECT, {Role.CASEWORKER}, "post", "supervisee"),
+    "supervisees/<int:pk>/photo/": (OBJECT, PEOPLE, "get", "supervisee"),
+    "volunteer-applications/": (ROLES, {Role.OFFICIAL}, "get", None),
+    "volunteer-applications/<int:pk>/decide/": (OBJECT, {Role.OFFICIAL}, "post", "application"),
+    "audit/": (ROLES, {Role.AUDITOR}, "get", None),
+    "audit/export.csv": (ROLES, {Role.AUDITOR}, "get", None),
+    "api/v1/supervisees": (ROLES, PEOPLE, "get", None),
+    "api/v1/supervisees/<supervisee_id>": (OBJECT, PEOPLE, "get", "supervisee"),
+    "api/v1/": (ALWAYS_404, None, "get", None),
+    "api/v1/openapi.json": (PUBLIC, None, "get", None),
+    "api/v1/docs": (PUBLIC, None, "get", None),
+}
+
+# Included applications, classified as a whole by where they come from; their own rules apply.
+INCLUDED = {
+    "allauth.urls": "allauth sign-in pages (public) and account pages (signed-in)",
+    "django.conf.urls.i18n": "language switch (public)",
+    "wagtail.admin.urls": "Wagtail admin: editors only",
+    "admin": "Django admin: superusers only",
+    "wagtail.documents.urls": "Wagtail documents, with Wagtail's own collection privacy",
+    "wagtail.urls": "Wagtail pages (public content; page privacy by Wagtail)",
+}
+
+
+def origin_of(resolver: URLResolver) -> str:
+    name = resolver.urlconf_name
+    return getattr(name, "__name__", name if isinstance(name, str) else resolver.namespace)
+
+
+def all_routes(patterns=None, prefix="", origin=""):
+    """(route, origin) for every endpoint; origin names the included URLconf, if any."""
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            yield from all_routes(p.url_patterns, route, origin or origin_of(p))
+        elif isinstance(p, URLPattern):
+            yield route, origin
+
+
+def classify(route: str, origin: str):
+    if origin in INCLUDED:
+        return INCLUDED[origin]
+    return OWN.get(route)
+
+
+def test_every_url_is_classified():
+    unclassified = [r for r, origin in all_routes() if classify(r, origin) is None]
+    assert unclassified == [], f"classify these URLs in {__file__}: {unclassified}"
+
+
+def test_every_own_classification_still_exists():
+    routes = {r for r, _origin in all_routes()}
+    assert set(OWN) <= routes
+
+
+ROLE_USERS = {
+    "anonymous": None,
+    "supervisee": "supervisee_user",
+    "caseworker": "caseworker",
+    "official": "official",
+    "social_worker": "social_worker",
+    "mentor": "mentor",
+    "operator": "operator",
+    "editor": "editor",
+    "auditor": "auditor",
+    "outside_official": "jining_official",
+    "outside_caseworker": "other_caseworker",
+}
+
+
+@pytest.fixture
+def objects(world):
+    world.adult.photo.save("adult.png", ContentFile(b"\x89PNG"), save=True)
+    applicant = User.objects.create_user("applicant", password="x")
+    application = Membership.objects.create(
+        user=applicant, organisation=world.volunteers, role=Role.MENTOR, status="pending"
+    )
+    return {"supervisee": world.adult.pk, "application": application.pk}
+
+
+def url_for(route: str, objects: dict, kind: str | None) -> str:
+    url = "/" + route
+    url = url.replace("<str:fmt>", "csv")
+    for token in ("<int:pk>", "<supervisee_id>"):
+        url = url.replace(token, str(objects.get(kind, 0)))
+    return url
+
+
+def expected(cls, roles, user_key, user, world, kind) -> str:
+    if cls == PUBLIC:
+        return "ok"
+    if cls == ALWAYS_404:
+        return "missing"
+    if user is None:
+        return "login"
+    if cls == SIGNED_IN:
+        return "ok"
+    from portal.access import roles_of
+
+    if not (roles_of(user) & roles):
+        return "forbidden"
+    if cls == ROLES:
+        return "ok"
+    # Object-scoped: the adult is in scope of the Zaozhuang official, the office's caseworker
+    # and the social worker (caseload); the application belongs to the Zaozhuang volunteers.
+    return "missing" if user_key.startswith("outside") else "ok"
+
+
+def outcome(response) -> str:
+    code = response.status_code
+    if code in (302, 401) and (code == 401 or "/accounts/login/" in response["Location"]):
+        return "login"
+    return {403: "forbidden", 404: "missing"}.get(code, "ok" if code < 400 else str(code))
+
+
+@pytest.mark.parametrize("user_key", list(ROLE_USERS))
+def test_matrix(world, objects, client_for, user_key):
+    from django.test import Client
+
+    attr = ROLE_USERS[user_key]
+    user = getattr(world, attr) if attr else None
+    failures = []
+    for route, (cls, roles, method, kind) in OWN.items():
+        client = client_for(user) if user else Client()
+        response = getattr(client, method)(url_for(route, objects, kind))
+        want = expected(cls, roles, user_key, user, world, kind)
+        got = outcome(response)
+        if got != want:
+            failures.append(f"{method.upper()} {route}: expected {want}, got {got}")
+    assert failures == []
+
+
+@pytest.mark.parametrize("user_key", ["supervisee", "caseworker", "official", "mentor"])
+def test_admin_interfaces_are_closed_to_non_editors(world, client_for, user_key):
+    client = client_for(getattr(world, ROLE_USERS[user_key]))
+    assert client.get("/admin/").status_code in (302, 403)
+    assert client.get("/django-admin/").status_code in (302, 403)
+
+
+def test_editor_reaches_the_wagtail_admin(world, client_for):
+    from django.contrib.auth.models import Group
+
+    world.editor.groups.add(Group.objects.get(name="Editors"))
+    assert client_for(world.editor).get("/admin/").status_code == 200
