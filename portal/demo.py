@@ -226,7 +226,6 @@ def _name(rng: random.Random) -> str:
 
 
 def load_supervisees(regions, orgs, today: datetime.date) -> list[Supervisee]:
-    rng = random.Random(2026)
     caseworker = User.objects.get(username="caseworker")
     skills = {name: Skill.objects.get_or_create(name=name)[0] for name in SKILLS}
     townships = [r for r in regions.values() if r.level == T and r.code.startswith("37")]
@@ -243,6 +242,8 @@ def load_supervisees(regions, orgs, today: datetime.date) -> list[Supervisee]:
     )
     people = []
     for i, township in plan:
+        # One generator per person: re-running the load draws the same values for everyone.
+        rng = random.Random(2026 * 1000 + i)
         released = i in (28, 29)
         start = today - datetime.timedelta(
             days=rng.randint(400, 600) if released else rng.randint(20, 600)
