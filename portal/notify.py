@@ -14,5 +14,4 @@ class ConsoleSmsBackend:
 
 
 def send_sms(phone: str, text: str) -> None:
-    backend = getattr(settings, "SMS_BACKEND", "portal.notify.ConsoleSmsBackend")
-    import_string(backend)().send(phone, text)
+    import_string(settings.SMS_BACKEND)().send(phone, text)

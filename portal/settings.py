@@ -315,6 +315,7 @@ if PRODUCTION:
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.notify.ConsoleSmsBackend")
 
 LOGGING = {
     "version": 1,

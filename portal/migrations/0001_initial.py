@@ -2,10 +2,9 @@
 
 import django.contrib.auth.models
 import django.contrib.auth.validators
-import django.core.files.storage
 import django.db.models.deletion
+import portal.models.people
 import django.utils.timezone
-import pathlib
 import portal.idnumbers
 from django.conf import settings
 from django.db import migrations, models
@@ -142,7 +141,7 @@ class Migration(migrations.Migration):
                 ('id_number', models.CharField(max_length=18, unique=True, validators=[portal.idnumbers.validate_id_number], verbose_name='ID number')),
                 ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
                 ('school', models.CharField(blank=True, max_length=100, verbose_name='school')),
-                ('photo', models.ImageField(blank=True, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to='supervisees/photos/', verbose_name='photo')),
+                ('photo', models.ImageField(blank=True, storage=portal.models.people.private_storage, upload_to='supervisees/photos/', verbose_name='photo')),
                 ('sentence_type', models.CharField(choices=[('probation', 'probation'), ('parole', 'parole'), ('medical_parole', 'temporary service outside prison'), ('control', 'public surveillance')], max_length=20, verbose_name='sentence type')),
                 ('supervision_level', models.CharField(choices=[('strict', 'strict'), ('standard', 'standard'), ('lenient', 'lenient')], default='standard', max_length=10, verbose_name='supervision level')),
                 ('offence_category', models.CharField(choices=[('dangerous_driving', 'dangerous driving'), ('theft', 'theft'), ('fraud', 'fraud'), ('assault', 'intentional injury'), ('traffic', 'traffic accident'), ('duty', 'duty-related crime'), ('drugs', 'drug-related crime'), ('gambling', 'gambling'), ('other', 'other')], max_length=30, verbose_name='offence category')),

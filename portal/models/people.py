@@ -6,7 +6,6 @@ from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from portal.idnumbers import birth_date_from_id_number, validate_id_number
@@ -15,14 +14,12 @@ from .organisations import Membership, Organisation, Role
 from .regions import Region
 
 
-class PrivateStorage(LazyObject):
-    """The private store for person files; it is never served directly (DESIGN.md rule 8)."""
+def private_storage():
+    """The store for person files; never served directly, only through scoped views (rule 8).
 
-    def _setup(self) -> None:
-        self._wrapped = storages["private"]
-
-
-private_storage = PrivateStorage()
+    A callable, so migrations record a reference rather than this machine's paths.
+    """
+    return storages["private"]
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:

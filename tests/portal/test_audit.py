@@ -120,3 +120,14 @@ def test_client_address_honours_trusted_proxy_count(world, client_for, settings)
         HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7",
     )
     assert AuditEntry.objects.filter(action="view").latest("seq").ip == "198.51.100.7"
+
+
+def test_verify_command_fails_on_a_broken_chain(world):
+    from django.core.management import CommandError, call_command
+
+    audit.record(None, audit.Action.VIEW, world.adult, user=world.official)
+    call_command("audit_verify")
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {AuditEntry._meta.db_table} SET reason = 'x'")  # noqa: S608
+    with pytest.raises(CommandError):
+        call_command("audit_verify")
