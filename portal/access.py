@@ -1,6 +1,7 @@
 """Who may do what. Every view, export and API of people data asks these functions."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from .models import Membership, Organisation, Role, Supervisee
@@ -127,8 +128,6 @@ def volunteer_applications_for(user):
     regions = [m.organisation.region for m in memberships_with_role(user, Role.OFFICIAL)]
     if not regions:
         return Membership.objects.none()
-    from django.db.models import Q
-
     scope = Q()
     for region in regions:
         scope |= Q(organisation__region__path__startswith=region.path)

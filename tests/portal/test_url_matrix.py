@@ -115,7 +115,7 @@ def url_for(route: str, objects: dict, kind: str | None) -> str:
     return url
 
 
-def expected(cls, roles, user_key, user, world, kind) -> str:
+def expected(cls, roles, user_key, user) -> str:
     if cls == PUBLIC:
         return "ok"
     if cls == ALWAYS_404:
@@ -152,7 +152,7 @@ def test_matrix(world, objects, client_for, user_key):
     for route, (cls, roles, method, kind) in OWN.items():
         client = client_for(user) if user else Client()
         response = getattr(client, method)(url_for(route, objects, kind))
-        want = expected(cls, roles, user_key, user, world, kind)
+        want = expected(cls, roles, user_key, user)
         got = outcome(response)
         if got != want:
             failures.append(f"{method.upper()} {route}: expected {want}, got {got}")
