@@ -100,12 +100,20 @@ class SuperviseeQuerySet(models.QuerySet):
             elif membership.role == Role.CASEWORKER:
                 scope |= Q(judicial_office=org) | Q(judicial_office__parent=org)
             elif membership.role == Role.SOCIAL_WORKER:
-                scope |= Exists(
-                    CaseloadAssignment.objects.current().filter(
-                        supervisee=OuterRef("pk"), social_worker=user
-                    )
-                )
+                scope |= self._on_caseload(user)
         return self.filter(scope)
+
+    def on_caseload_of(self, user) -> "SuperviseeQuerySet":
+        """People currently on `user`'s social-work caseload."""
+        return self.filter(self._on_caseload(user))
+
+    @staticmethod
+    def _on_caseload(user) -> Exists:
+        return Exists(
+            CaseloadAssignment.objects.current().filter(
+                supervisee=OuterRef("pk"), social_worker=user
+            )
+        )
 
 
 def user_memberships(user) -> list[Membership]:

@@ -34,10 +34,7 @@ def workspace(request):
         context["scope_minors"] = scoped.active().filter(is_minor=True).count()
     if Role.SOCIAL_WORKER in roles:
         caseload = (
-            Supervisee.objects.filter(
-                caseload_assignments__social_worker=user,
-                caseload_assignments__ended_at__isnull=True,
-            )
+            Supervisee.objects.on_caseload_of(user)
             .select_related("judicial_office__parent", "home_township")
             .order_by("name")
         )
