@@ -6,10 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run seed demo-logins test lint format bench messages
 
-$(STAMP): requirements.txt requirements-dev.txt
+VENDOR := media/static/media/vendor
+
+$(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
 	$(PY) -m pip install -r requirements-dev.txt
+	scripts/browser-assets.sh $(VENDOR)
 	touch $@
 
 install: $(STAMP)

@@ -18,17 +18,21 @@ SESSION_LAST_SEEN = "portal_last_seen"
 # Refresh "last seen" at most this often, so ordinary browsing does not write every request.
 LAST_SEEN_RESOLUTION = 30
 
-SITE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
+
+def content_security_policy(*, admin: bool) -> str:
+    """The CSP header; MEDIA_CSP_SOURCES adds the object-storage origin that serves video."""
+    media = " ".join(["'self'", "blob:", *settings.MEDIA_CSP_SOURCES])
+    inline = " 'unsafe-inline'" if admin else ""
+    ancestors = "'self'" if admin else "'none'"
+    return (
+        f"default-src 'self'; script-src 'self'{inline}; style-src 'self'{inline}; "
+        f"img-src 'self' data: {media}; media-src {media}; worker-src 'self' blob:; "
+        f"connect-src {media}; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        f"form-action 'self'; frame-ancestors {ancestors}"
+    )
+
+
 # The Wagtail and Django admin interfaces still rely on inline scripts and styles.
-ADMIN_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self' "
-    "data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
-)
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 
 
@@ -129,7 +133,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         admin = request.path.startswith(ADMIN_PREFIXES)
-        response.headers.setdefault("Content-Security-Policy", ADMIN_CSP if admin else SITE_CSP)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(admin=admin))
         response.headers.setdefault(
             "Permissions-Policy", "geolocation=(self), camera=(self), microphone=(self)"
         )

@@ -60,6 +60,7 @@ SITE_ID = 1
 INSTALLED_APPS = [
     "daphne",
     "portal",
+    "media",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -143,6 +144,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not memory, so tests can share the database with a real worker process.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -169,6 +172,8 @@ else:
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # "media" holds transcodes, so a deployment can give them dedicated workers.
+        "QUEUES": ["default", "media"],
     }
 }
 
@@ -180,6 +185,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", VAR_DIR / "private"))
+VIDEO_ROOT = Path(os.environ.get("VIDEO_ROOT", VAR_DIR / "video"))
 
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
@@ -198,16 +204,29 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
         },
     }
+    _video_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_PRIVATE_BUCKET_NAME", AWS_STORAGE_BUCKET_NAME),
+            "location": "video",
+            "querystring_auth": True,
+        },
+    }
 else:
     _public_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     _private_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
     }
+    _video_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VIDEO_ROOT, "base_url": None},
+    }
 
 STORAGES = {
     "default": _public_storage,
     "private": _private_storage,
+    "video": _video_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -217,6 +236,32 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+
+# --- Video pipeline (media/) -------------------------------------------------------------------
+
+# ffmpeg: the binary shipped in the imageio-ffmpeg wheel unless a system one is named here.
+FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "")
+MEDIA_MAX_UPLOAD_MB = env_int("MEDIA_MAX_UPLOAD_MB", 2048)
+MEDIA_MAX_DURATION_SECONDS = env_int("MEDIA_MAX_DURATION_SECONDS", 3 * 60 * 60)
+# HLS ladder: height:video kbit/s:audio kbit/s per rung; rungs above the source are skipped.
+MEDIA_HLS_LADDER = os.environ.get("MEDIA_HLS_LADDER", "360:800:96,720:2500:128")
+MEDIA_HLS_SEGMENT_SECONDS = env_int("MEDIA_HLS_SEGMENT_SECONDS", 4)
+MEDIA_X264_PRESET = os.environ.get("MEDIA_X264_PRESET", "veryfast")
+# A job whose heartbeat is older than this is taken as dead (its worker was killed) and retried.
+MEDIA_STALE_SECONDS = env_int("MEDIA_STALE_SECONDS", 120)
+MEDIA_MAX_ATTEMPTS = env_int("MEDIA_MAX_ATTEMPTS", 3)
+# How processed video reaches the browser: "direct" (this process streams the file), "accel"
+# (X-Accel-Redirect to MEDIA_ACCEL_PREFIX, for nginx) or "redirect" (short signed URLs from
+# object storage). Empty means "redirect" with object storage, otherwise "direct".
+MEDIA_DELIVERY = os.environ.get("MEDIA_DELIVERY", "") or (
+    "redirect" if AWS_STORAGE_BUCKET_NAME else "direct"
+)
+MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected-video/")
+# Origins the browser may fetch video from besides this site (object storage with "redirect").
+MEDIA_CSP_SOURCES = env_list("MEDIA_CSP_SOURCES")
+SCRATCH_ROOT = Path(os.environ.get("SCRATCH_ROOT", VAR_DIR / "scratch"))
+# Background housekeeping (stalled jobs and the like) run by `manage.py worker`, in seconds.
+PORTAL_HOUSEKEEPING_INTERVAL = env_int("PORTAL_HOUSEKEEPING_INTERVAL", 30)
 
 # --- Accounts and sign-in ---------------------------------------------------------------------
 

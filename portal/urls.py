@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     path("audit/", auditlog.audit_list, name="audit_list"),
     path("audit/export.csv", auditlog.audit_export, name="audit_export"),
+    path("video/", include("media.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
