@@ -39,9 +39,13 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+APPS := portal media
+
 messages: install
-	cd portal && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete
-	cd portal && ../$(PY) ../manage.py compilemessages
+	for app in $(APPS); do \
+	  (cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete \
+	     -i "static/*/vendor/*" && ../$(PY) ../manage.py compilemessages) || exit 1; \
+	done
 
 bench: install
 	@if ls bench/*.py >/dev/null 2>&1; then $(PY) -m bench; else echo "No benchmarks yet."; fi
