@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from media.models import Video, VideoCaption, video_storage
 from portal.models import Membership, Role, User
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,9 @@ OWN = {
     "volunteer-applications/<int:pk>/decide/": (OBJECT, {Role.OFFICIAL}, "post", "application"),
     "audit/": (ROLES, {Role.AUDITOR}, "get", None),
     "audit/export.csv": (ROLES, {Role.AUDITOR}, "get", None),
+    "video/<int:pk>/": (SIGNED_IN, None, "get", "video"),
+    "video/<uuid:key>/captions/<int:pk>.vtt": (SIGNED_IN, None, "get", "caption"),
+    "video/<uuid:key>/<slug:rev>/<str:name>": (SIGNED_IN, None, "get", "video"),
     "api/v1/supervisees": (ROLES, PEOPLE, "get", None),
     "api/v1/supervisees/<supervisee_id>": (OBJECT, PEOPLE, "get", "supervisee"),
     "api/v1/": (ALWAYS_404, None, "get", None),
@@ -104,12 +108,28 @@ def objects(world):
     application = Membership.objects.create(
         user=applicant, organisation=world.volunteers, role=Role.MENTOR, status="pending"
     )
-    return {"supervisee": world.adult.pk, "application": application.pk}
+    video = Video.objects.create(
+        title="课", original="x/original/source.mp4", status="ready", rendition_dir="r1"
+    )
+    video_storage().save(video.published_name("master.m3u8"), ContentFile(b"#EXTM3U\n"))
+    caption = VideoCaption(video=video)
+    caption.file.save("zh.vtt", ContentFile(b"WEBVTT\n"), save=True)
+    return {
+        "supervisee": world.adult.pk,
+        "application": application.pk,
+        "video": video.pk,
+        "caption": caption.pk,
+        "<uuid:key>": str(video.key),
+        "<slug:rev>": "r1",
+        "<str:name>": "master.m3u8",
+    }
 
 
 def url_for(route: str, objects: dict, kind: str | None) -> str:
     url = "/" + route
     url = url.replace("<str:fmt>", "csv")
+    for token in ("<uuid:key>", "<slug:rev>", "<str:name>"):
+        url = url.replace(token, objects[token])
     for token in ("<int:pk>", "<supervisee_id>"):
         url = url.replace(token, str(objects.get(kind, 0)))
     return url
