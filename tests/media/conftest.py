@@ -51,8 +51,8 @@ def database_url() -> str:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    user, host, port = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1", db.get("PORT")
+    return f"postgres://{user}@{host}:{port or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -68,9 +68,20 @@ def worker_process(transactional_db):
             "PORTAL_HOUSEKEEPING_INTERVAL": "1",
             **env,
         }
-        process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "manage.py", "worker", "--queue-name", "*", "--interval", "0.2",
-             "--no-startup-delay", "--no-reload", "-v", "0"],
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "worker",
+                "--queue-name",
+                "*",
+                "--interval",
+                "0.2",
+                "--no-startup-delay",
+                "--no-reload",
+                "-v",
+                "0",
+            ],
             cwd=ROOT,
             env=environment,
         )

@@ -95,7 +95,7 @@ def test_a_file_with_the_wrong_extension_is_a_form_error(editor, sample):
     ("vtt", "message"),
     [
         (b"00:00:00.000 --> 00:00:01.000\nhi\n", "必须以“WEBVTT”一行开头"),
-        (b"WEBVTT\n\n00:00:02.000 --> 00:00:01.000\nhi\n", "第 3 行：字幕的结束时间必须晚于开始时间"),
+        (b"WEBVTT\n\n00:00:02.000 --> 00:00:01.000\nhi\n", "第 3 行：字幕的结束时间必须晚于"),
         (b"WEBVTT\n\n0:1 --> 0:2\nhi\n", "第 3 行：字幕时间格式应为"),
         (b"WEBVTT\n", "WebVTT 文件中没有字幕"),
         ("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n字幕\n".encode("gbk"), "UTF-8"),

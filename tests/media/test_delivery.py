@@ -34,7 +34,8 @@ def test_signed_in_users_get_playlists_segments_fallback_and_poster(ready_video,
     assert master["Cache-Control"] == "private, max-age=86400, immutable"
     variant = client.get(url(ready_video, "stream_0.m3u8"))
     segment_name = next(
-        line for line in b"".join(variant.streaming_content).decode().splitlines()
+        line
+        for line in b"".join(variant.streaming_content).decode().splitlines()
         if line.endswith(".ts")
     )
     segment = client.get(url(ready_video, segment_name))

@@ -75,9 +75,7 @@ def test_a_video_without_sound_is_published_without_an_audio_track(sample):
         ("empty", Failure.EMPTY),
     ],
 )
-def test_bad_input_ends_failed_with_a_reason_and_other_videos_still_process(
-    sample, kind, failure
-):
+def test_bad_input_ends_failed_with_a_reason_and_other_videos_still_process(sample, kind, failure):
     bad = make_video(sample[kind])
     good = make_video(sample["small"])
     assert processing.process(bad.pk) == "failed"
