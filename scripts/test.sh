@@ -10,6 +10,12 @@ export PORTAL_VAR_DIR=${PORTAL_VAR_DIR:-$(mktemp -d)}
 PG_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 REDIS=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
+# Browser tests drive Debian's Chromium; install it where we may (CI runs as root).
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "== installing Chromium for the browser tests"
+  apt-get install -y -q chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+fi
+
 echo "== lint"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

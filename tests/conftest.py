@@ -2,8 +2,15 @@
 
 import datetime
 import itertools
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from portal.idnumbers import make_id_number
@@ -174,3 +181,61 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def database_url() -> str:
+    """The URL of the test database, for a worker in another process."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user, host, port = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1", db.get("PORT")
+    return f"postgres://{user}@{host}:{port or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker_process(transactional_db):
+    """Start `manage.py worker` processes on the test database; all are stopped afterwards."""
+    started: list[subprocess.Popen] = []
+
+    def start(**env) -> subprocess.Popen:
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "MEDIA_STALE_SECONDS": "3",
+            "PORTAL_HOUSEKEEPING_INTERVAL": "1",
+            **env,
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "worker",
+                "--queue-name",
+                "*",
+                "--interval",
+                "0.2",
+                "--no-startup-delay",
+                "--no-reload",
+                "-v",
+                "0",
+            ],
+            cwd=Path(settings.BASE_DIR),
+            env=environment,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()
+
+
+def wait_for(predicate, timeout: float = 90, interval: float = 0.25, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")

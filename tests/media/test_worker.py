@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from media import actions, samples
 from media.models import Status, Video, video_storage
+from tests.conftest import wait_for
 
-from .conftest import make_video, wait_for
+from .conftest import make_video
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -110,6 +110,7 @@
     }
 
     video.tabIndex = 0;
+    // Capture phase: the keys act once, instead of also reaching the browser's own controls.
     figure.addEventListener("keydown", function (event) {
       if (event.target.tagName === "BUTTON" || event.altKey || event.ctrlKey || event.metaKey) return;
       var key = event.key.toLowerCase();
@@ -135,8 +136,11 @@
       } else {
         handled = false;
       }
-      if (handled) event.preventDefault();
-    });
+      if (handled) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    }, true);
 
     figure.player = {
       video: video,
