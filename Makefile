@@ -48,4 +48,4 @@ messages: install
 	done
 
 bench: install
-	@if ls bench/*.py >/dev/null 2>&1; then $(PY) -m bench; else echo "No benchmarks yet."; fi
+	$(PY) -m bench

@@ -7,6 +7,6 @@ HOST=${PORTAL_HOST:-127.0.0.1}
 PORT=${PORTAL_PORT:-8000}
 
 trap 'kill 0' EXIT INT TERM
-$PY manage.py db_worker --queue-name '*' &
+$PY manage.py worker --queue-name '*' &
 echo "矫正帮教平台: http://$HOST:$PORT/   (Ctrl-C to stop)"
 .venv/bin/daphne -b "$HOST" -p "$PORT" portal.asgi:application

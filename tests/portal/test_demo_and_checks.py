@@ -54,6 +54,17 @@ def test_seed_command_prints_every_login(capsys):
         assert username in out
     assert demo.DEMO_PASSWORD in out
     assert not AuditEntry.objects.exclude(action__in=["login", "logout"]).exists()
+    # The demo videos are generated here, offline, and ready to watch.
+    from media.demo import DEMO_VIDEOS
+    from media.models import Video
+
+    videos = Video.objects.all()
+    assert videos.count() == len(DEMO_VIDEOS)
+    assert all(video.is_ready and video.captions.count() == 1 for video in videos)
+    call_command("seed_demo")  # again: nothing new, nothing reprocessed
+    assert list(Video.objects.values_list("rendition_dir", flat=True)) == [
+        video.rendition_dir for video in videos
+    ]
 
 
 def test_seeding_is_refused_in_production(settings):
