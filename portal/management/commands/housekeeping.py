@@ -1,3 +1,5 @@
+import threading
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -15,6 +17,4 @@ class Command(BaseCommand):
             for name, result in housekeeping.run_once().items():
                 self.stdout.write(f"{name}: {result}")
             return
-        import threading
-
         housekeeping.run_forever(settings.PORTAL_HOUSEKEEPING_INTERVAL, threading.Event())
