@@ -25,8 +25,12 @@ from .models import Video
 from .validators import max_upload_bytes
 
 
-class VideoFileInput(forms.ClearableFileInput):
-    """File input whose form uploads in the background with a progress bar."""
+class VideoFileInput(forms.FileInput):
+    """File input whose form uploads in the background with a progress bar.
+
+    A plain FileInput: the stored original is never linked (it is not served), and the
+    processing panel names it.
+    """
 
     def __init__(self, attrs=None):
         super().__init__({"accept": "video/*", "data-video-upload": "", **(attrs or {})})

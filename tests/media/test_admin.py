@@ -144,3 +144,17 @@ def test_the_video_chooser_lists_videos(editor, sample):
     make_video(sample["small"], title="每月一主题：法治")
     chooser = editor.get(reverse("wagtailsnippetchoosers_media_video:choose"))
     assert "每月一主题：法治" in chooser.json()["html"]
+
+
+def test_editing_the_title_keeps_the_original_and_does_not_reprocess(editor, sample):
+    video = make_video(sample["small"])
+    Video.objects.filter(pk=video.pk).update(status=Status.READY, rendition_dir="r1")
+    data = form_data()
+    data["title"] = "新标题"
+    response = editor.post(reverse("wagtailsnippets_media_video:edit", args=[video.pk]), data)
+    assert response.status_code == 302
+    video.refresh_from_db()
+    assert (video.title, video.status, video.rendition_dir) == ("新标题", Status.READY, "r1")
+    assert not DBTaskResult.objects.filter(task_path="media.tasks.process_video").exists()
+    edit_page = editor.get(reverse("wagtailsnippets_media_video:edit", args=[video.pk]))
+    assert "/original/" not in edit_page.content.decode()  # the original is never linked
