@@ -102,10 +102,12 @@ def _local_original(video: Video):
     """A path to the original on this machine, downloading it from object storage if needed."""
     storage = video_storage()
     try:
-        yield Path(storage.path(video.original.name))
+        local = Path(storage.path(video.original.name))
+    except NotImplementedError:  # object storage has no local path
+        local = None
+    if local is not None:
+        yield local
         return
-    except NotImplementedError:
-        pass
     with tempfile.NamedTemporaryFile(dir=_scratch_root(), suffix=".source") as copy:
         with storage.open(video.original.name) as remote:
             shutil.copyfileobj(remote, copy, length=1024 * 1024)
