@@ -92,3 +92,12 @@ def get_supervisee(request, supervisee_id: int):
     supervisee = access_supervisee(request.user, supervisee_id)
     audit.record(request, audit.Action.VIEW, supervisee, detail={"via": "api"})
     return _out(request, supervisee)
+
+
+def _add_routers() -> None:
+    from courses.api import router as courses_router
+
+    api.add_router("/", courses_router)
+
+
+_add_routers()

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "daphne",
     "portal",
     "media",
+    "courses",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SessionPolicyMiddleware",
     "portal.middleware.AccountDutiesMiddleware",
+    "courses.middleware.FirstLessonGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -355,6 +357,28 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Courses and attendance (courses/) ----------------------------------------------------------
+
+# The fastest playback the player offers; coverage reports claiming more are rejected.
+COURSES_MAX_PLAYBACK_RATE = float(os.environ.get("COURSES_MAX_PLAYBACK_RATE", "2"))
+# Share of a lesson's seconds that must have been watched (unique seconds) to complete it.
+COURSES_COMPLETION_SHARE = float(os.environ.get("COURSES_COMPLETION_SHARE", "0.9"))
+# How often the player reports, and how long another page view must have been silent before it
+# may take over the same lesson (two devices never count at once).
+COURSES_REPORT_SECONDS = env_int("COURSES_REPORT_SECONDS", 10)
+COURSES_DEVICE_TAKEOVER_SECONDS = env_int("COURSES_DEVICE_TAKEOVER_SECONDS", 30)
+# Days before the end of the month when people short of their hours are warned.
+COURSES_WARNING_DAYS = env_int("COURSES_WARNING_DAYS", 7)
+# Days after the start of supervision by which the first lesson should be completed.
+COURSES_ORIENTATION_DUE_DAYS = env_int("COURSES_ORIENTATION_DUE_DAYS", 7)
+# Group-class QR codes: a new token every this many seconds, each accepted a little longer.
+COURSES_QR_ROTATE_SECONDS = env_int("COURSES_QR_ROTATE_SECONDS", 30)
+COURSES_QR_VALID_SECONDS = env_int("COURSES_QR_VALID_SECONDS", 45)
+# Check-ins of different people from one network address within this window are flagged.
+COURSES_SHARED_ADDRESS_WINDOW_SECONDS = env_int("COURSES_SHARED_ADDRESS_WINDOW_SECONDS", 300)
+# Where notifications go besides the app: any of "sms", "email".
+PORTAL_NOTIFY_CHANNELS = env_list("PORTAL_NOTIFY_CHANNELS")
 
 # --- Mail and logging --------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from .api import api
-from .views import auditlog, supervisees, volunteers, workspace
+from .views import auditlog, notifications, supervisees, volunteers, workspace
 
 # The Django admin signs in through allauth too (with its MFA and rate limits).
 admin.site.login = secure_admin_login(admin.site.login)
@@ -44,9 +44,12 @@ urlpatterns = [
         volunteers.application_decide,
         name="volunteer_application_decide",
     ),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
     path("audit/", auditlog.audit_list, name="audit_list"),
     path("audit/export.csv", auditlog.audit_export, name="audit_export"),
     path("video/", include("media.urls")),
+    path("study/", include("courses.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

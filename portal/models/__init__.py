@@ -1,4 +1,5 @@
 from .audit import AuditChain, AuditEntry
+from .notifications import Notification
 from .organisations import Membership, Organisation, Role
 from .pages import HomePage
 from .people import (
@@ -18,6 +19,7 @@ __all__ = [
     "CorrectionTeamMember",
     "HomePage",
     "Membership",
+    "Notification",
     "Organisation",
     "Region",
     "Role",

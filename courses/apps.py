@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoursesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "courses"
+    verbose_name = _("Courses and attendance")
+
+    def ready(self) -> None:
+        from portal.housekeeping import register
+
+        from .warnings import send_hour_warnings
+
+        register("courses.hour_warnings", send_hour_warnings)

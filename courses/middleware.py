@@ -1,0 +1,54 @@
+"""The first-lesson gate: until a supervisee has completed the orientation course for their
+region, every other page leads there (sign-in, language, video, the API and static files stay
+reachable so the lesson itself works)."""
+
+from django.shortcuts import redirect
+
+from .access import learner
+
+SESSION_KEY = "courses_first_lesson_done"
+OPEN_PREFIXES = (
+    "/accounts/",
+    "/i18n/",
+    "/jsi18n/",
+    "/static/",
+    "/video/",
+    "/api/",
+    "/study/certificates/",
+    "/study/check-in/",
+    "/notifications/",
+    "/favicon",
+)
+
+
+class FirstLessonGateMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.session.get(SESSION_KEY)
+            and not request.path.startswith(OPEN_PREFIXES)
+        ):
+            target = self.gate(request)
+            if target is not None:
+                return redirect(target)
+        return self.get_response(request)
+
+    @staticmethod
+    def gate(request) -> str | None:
+        """The orientation course's address if this request must go there, else None."""
+        from .actions import orientation_done
+
+        supervisee = learner(request.user)
+        if supervisee is None:
+            return None
+        course, done = orientation_done(supervisee)
+        if done:
+            if course is not None:  # remember it: completion is final
+                request.session[SESSION_KEY] = True
+            return None
+        url = course.get_url(request)
+        return None if request.path.startswith(url) else url
