@@ -20,11 +20,15 @@ def credit(
     minutes: int,
     day: datetime.date,
     key: str,
-    record=None,
+    record,
     by=None,
     note: str = "",
 ) -> HourCredit:
-    """Add a credit once: a second call with the same key returns the first entry unchanged."""
+    """Add a credit once: a second call with the same key returns the first entry unchanged.
+
+    `record` is what earned the credit (lesson progress, attendance, service log): every entry
+    leads back to its source.
+    """
     existing = HourCredit.objects.filter(key=key).first()
     if existing:
         return existing
@@ -48,6 +52,7 @@ def credit(
 
 def reverse(entry: HourCredit, *, by, reason: str) -> HourCredit:
     """Correct a credit by adding its opposite; the original stays as it was. Idempotent."""
+    entry = HourCredit.objects.get(pk=entry.pk)  # mirror what is stored, not an edited copy
     if entry.reverses_id:
         raise ValueError("a reversal cannot itself be reversed")
     existing = HourCredit.objects.filter(reverses=entry).first()

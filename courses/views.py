@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal import audit
-from portal.access import memberships_with_role
+from portal.access import memberships_with_role, require_role
 from portal.exports import csv_response, xlsx_response
 from portal.models import Region, Role, Supervisee
 from portal.models.people import SupervisionLevel
@@ -172,6 +172,7 @@ def _percent(part: float, whole: float) -> int:
 
 
 def _learner_lesson(request, pk: int) -> tuple[Supervisee, LessonPage]:
+    require_role(request.user, Role.SUPERVISEE)
     supervisee = learner(request.user)
     if supervisee is None:
         raise Http404
@@ -253,11 +254,9 @@ def certificate(request, pk: int):
 # --- My hours -----------------------------------------------------------------------------------
 
 
-@login_required
+@role_required(Role.SUPERVISEE)
 def my_hours(request):
-    supervisee = learner(request.user)
-    if supervisee is None:
-        raise Http404
+    supervisee = request.user.supervisee
     today = timezone.localdate()
     row = compliance.rows_for(request.user, Supervisee.objects.filter(pk=supervisee.pk), today)[0]
     history = ledger.history(supervisee)

@@ -27,7 +27,9 @@ def add_course(parent: Page, title: str, **fields) -> CoursePage:
     return course
 
 
-def add_lesson(course: CoursePage, title: str, *, duration: float | None = 60, **fields) -> LessonPage:
+def add_lesson(
+    course: CoursePage, title: str, *, duration: float | None = 60, **fields
+) -> LessonPage:
     video = ready_video(duration) if duration else None
     fields.setdefault("credited_minutes", 30)
     return course.add_child(instance=LessonPage(title=title, video=video, **fields))

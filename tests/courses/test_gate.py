@@ -42,7 +42,11 @@ def test_the_orientation_of_the_own_region_is_the_one_required(world, courses, c
     from .conftest import add_course, add_lesson
 
     local = add_course(
-        courses.index, "枣庄入矫第一课", slug="zz-first", kind="orientation", regions=[world.zaozhuang]
+        courses.index,
+        "枣庄入矫第一课",
+        slug="zz-first",
+        kind="orientation",
+        regions=[world.zaozhuang],
     )
     add_lesson(local, "枣庄社区矫正", slug="zz-intro")
     client = client_for(world.supervisee_user)
