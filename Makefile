@@ -39,7 +39,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-APPS := portal media
+APPS := portal media courses
 
 messages: install
 	for app in $(APPS); do \
