@@ -26,6 +26,7 @@ from .models import (
     LessonProgress,
     QuizAttempt,
     Reflection,
+    ServiceRecord,
 )
 from .models.ledger import Source
 from .progress import Rejected, Report, WatchToken, apply_report
@@ -191,6 +192,39 @@ def orientation_done(supervisee: Supervisee) -> tuple[CoursePage | None, bool]:
     if course is None:
         return None, True
     return course, CourseCompletion.objects.filter(supervisee=supervisee, course=course).exists()
+
+
+def record_service(
+    request, supervisee: Supervisee, *, day: datetime.date, minutes: int, activity: str
+) -> ServiceRecord:
+    """Record community service and credit its minutes to the month it was done in."""
+    with transaction.atomic():
+        record = ServiceRecord.objects.create(
+            supervisee=supervisee,
+            day=day,
+            minutes=minutes,
+            activity=activity,
+            recorded_by=request.user,
+        )
+        ledger.credit(
+            supervisee,
+            source=Source.SERVICE,
+            minutes=minutes,
+            day=day,
+            key=f"service:{record.pk}",
+            record=record,
+            by=request.user,
+            note=activity,
+        )
+    audit.record(request, audit.Action.CREATE, supervisee, detail={"service": record.pk})
+    return record
+
+
+def reverse_credit(request, entry, reason: str):
+    """A caseworker's correction of a credit: a reversing entry, audited."""
+    reversal = ledger.reverse(entry, by=request.user, reason=reason)
+    audit.record(request, audit.Action.UPDATE, entry.supervisee, detail={"reversed": entry.pk})
+    return reversal
 
 
 def set_requirement(

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +89,24 @@ class ComplianceFilterForm(forms.Form):
         }
         key = keys.get(sort) or (lambda r: (-r.projected_shortfall, r.supervisee.pk))
         return sorted(rows, key=key)
+
+
+class ServiceForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(
+        label=_("Hours"), min_value=Decimal("0.5"), max_value=12, decimal_places=1
+    )
+    activity = forms.CharField(label=_("Activity"), max_length=200)
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Service cannot be recorded for a future date."))
+        return day
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=255)
 
 
 class RequirementForm(forms.Form):

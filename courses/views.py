@@ -18,7 +18,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal import audit
-from portal.access import memberships_with_role, require_role
+from portal.access import (
+    access_manage_supervisee,
+    can_manage_supervisee,
+    memberships_with_role,
+    require_role,
+)
 from portal.exports import csv_response, xlsx_response
 from portal.models import Region, Role, Supervisee
 from portal.models.people import SupervisionLevel
@@ -42,8 +47,10 @@ from .forms import (
     GroupSessionForm,
     ReflectionForm,
     RequirementForm,
+    ReverseForm,
     ReviewForm,
     RosterForm,
+    ServiceForm,
     organisers_for,
     quiz_form,
 )
@@ -52,6 +59,7 @@ from .models import (
     CoursePage,
     GroupAttendance,
     GroupSession,
+    HourCredit,
     LessonPage,
     LessonProgress,
     MonthlyTheme,
@@ -355,25 +363,65 @@ def compliance_export(request, fmt: str):
 def compliance_detail(request, pk: int):
     supervisee = access_compliance_row(request.user, pk)
     audit.record(request, audit.Action.VIEW, supervisee, detail={"view": "compliance"})
+    return render(request, "courses/compliance_detail.html", _detail_context(request, supervisee))
+
+
+def _detail_context(request, supervisee: Supervisee) -> dict:
     row = compliance.rows_for(request.user, Supervisee.objects.filter(pk=supervisee.pk))[0]
-    return render(
-        request,
-        "courses/compliance_detail.html",
-        {
-            "row": row,
-            "history": ledger.history(supervisee),
-            "credits": supervisee.hour_credits.select_related("recorded_by", "reversal")[:50],
-            "progress": LessonProgress.objects.filter(supervisee=supervisee)
-            .select_related("lesson")
-            .order_by("-started_at")[:30],
-            "reflections": supervisee.reflections.select_related("lesson", "reviewed_by"),
-            "review_form": ReviewForm(),
-            "can_review": bool(
-                memberships_with_role(request.user, Role.CASEWORKER)
-                or memberships_with_role(request.user, Role.SOCIAL_WORKER)
-            ),
-        },
-    )
+    return {
+        "row": row,
+        "history": ledger.history(supervisee),
+        "credits": supervisee.hour_credits.select_related("recorded_by", "reversal")[:50],
+        "progress": LessonProgress.objects.filter(supervisee=supervisee)
+        .select_related("lesson")
+        .order_by("-started_at")[:30],
+        "reflections": supervisee.reflections.select_related("lesson", "reviewed_by"),
+        "review_form": ReviewForm(),
+        "can_review": bool(
+            memberships_with_role(request.user, Role.CASEWORKER)
+            or memberships_with_role(request.user, Role.SOCIAL_WORKER)
+        ),
+        "can_manage": can_manage_supervisee(request.user, supervisee),
+        "service_form": ServiceForm(initial={"day": timezone.localdate()}),
+        "reverse_form": ReverseForm(),
+    }
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def service_record(request, pk: int):
+    supervisee = access_manage_supervisee(request.user, pk)
+    form = ServiceForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        actions.record_service(
+            request,
+            supervisee,
+            day=data["day"],
+            minutes=int(data["hours"] * 60),
+            activity=data["activity"],
+        )
+        messages.success(request, _("The community service has been recorded."))
+        return redirect("courses:compliance_detail", pk=supervisee.pk)
+    context = _detail_context(request, supervisee)
+    context["service_form"] = form
+    return render(request, "courses/compliance_detail.html", context, status=400)
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def credit_reverse(request, pk: int):
+    entry = get_object_or_404(HourCredit, pk=pk)
+    supervisee = access_manage_supervisee(request.user, entry.supervisee_id)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the correction."))
+    elif entry.reverses_id or HourCredit.objects.filter(reverses=entry).exists():
+        messages.error(request, _("This entry has already been corrected."))
+    else:
+        actions.reverse_credit(request, entry, form.cleaned_data["reason"])
+        messages.success(request, _("A reversing entry has been added."))
+    return redirect("courses:compliance_detail", pk=supervisee.pk)
 
 
 @require_POST

@@ -1,5 +1,5 @@
 from .groups import GroupAttendance, GroupSession
-from .ledger import HourCredit, HourRequirement
+from .ledger import HourCredit, HourRequirement, ServiceRecord
 from .pages import CourseIndexPage, CoursePage, LessonPage
 from .progress import CourseCompletion, LessonProgress, QuizAttempt, Reflection
 from .themes import MonthlyTheme, MonthlyThemeCourse
@@ -18,4 +18,5 @@ __all__ = [
     "MonthlyThemeCourse",
     "QuizAttempt",
     "Reflection",
+    "ServiceRecord",
 ]

@@ -123,3 +123,26 @@ class HourRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region or '-'} {self.level}"
+
+
+class ServiceRecord(models.Model):
+    """Community service (公益活动) done and recorded by the caseworker; it feeds the ledger."""
+
+    supervisee = models.ForeignKey(
+        "portal.Supervisee", on_delete=models.PROTECT, related_name="service_records"
+    )
+    day = models.DateField(_("date"))
+    minutes = models.PositiveIntegerField(_("minutes"))
+    activity = models.CharField(_("activity"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-pk"]
+        verbose_name = _("community service record")
+        verbose_name_plural = _("community service records")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.activity} ({self.minutes} min)"

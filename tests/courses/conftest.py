@@ -1,4 +1,4 @@
-"""A small course tree on top of the shared world: a first lesson, a theme course, a minors' course."""
+"""Courses on the shared world: a first lesson, a general, a minors' and a local course."""
 
 import datetime
 

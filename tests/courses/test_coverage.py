@@ -1,5 +1,7 @@
 """Interval merging and coverage: properties that must hold for any report sequence."""
 
+from itertools import pairwise
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,7 +21,7 @@ def seconds_in(raw) -> set[int]:
 def test_merged_intervals_are_sorted_disjoint_and_cover_the_same_seconds(raw):
     merged = merge(raw)
     assert all(start < end for start, end in merged)
-    assert all(a[1] < b[0] for a, b in zip(merged, merged[1:], strict=False))
+    assert all(a[1] < b[0] for a, b in pairwise(merged))
     assert seconds_in(merged) == seconds_in(raw)
     assert covered(merged) == len(seconds_in(raw))
 

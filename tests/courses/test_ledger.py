@@ -1,8 +1,9 @@
-"""The hour ledger: append-only, idempotent, traceable; requirements resolved by region and level."""
+"""The hour ledger: append-only, idempotent, traceable; requirements by region and level."""
 
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from courses import ledger
 from courses.actions import set_requirement
@@ -135,3 +136,28 @@ def test_projection_and_shortfall():
     assert (m.projected, m.projected_shortfall, m.missing, m.percent) == (360, 120, 360, 25)
     assert measure(done=600, required=480, today=day).projected_shortfall == 0
     assert measure(done=0, required=0, today=day).percent == 100
+
+
+def test_caseworkers_record_service_and_correct_credits(world, client_for):
+    client = client_for(world.caseworker)
+    today = timezone.localdate()
+    url = f"/study/compliance/{world.adult.pk}/service/"
+    bad = client.post(url, {"day": today.isoformat(), "hours": "0", "activity": "社区清扫"})
+    assert bad.status_code == 400 and "社区清扫" in bad.content.decode()
+    future = today + datetime.timedelta(days=3)
+    assert client.post(url, {"day": future, "hours": "2", "activity": "x"}).status_code == 400
+    assert (
+        client.post(url, {"day": today, "hours": "2.5", "activity": "社区清扫"}).status_code == 302
+    )
+    entry = HourCredit.objects.get(supervisee=world.adult)
+    assert (entry.source, entry.minutes, entry.note) == ("service", 150, "社区清扫")
+    assert entry.source_record.activity == "社区清扫"
+    client.post(f"/study/credits/{entry.pk}/reverse/", {"reason": "重复登记"})
+    client.post(f"/study/credits/{entry.pk}/reverse/", {"reason": "again"})
+    assert ledger.monthly_totals([world.adult.pk], today)[world.adult.pk].service == 0
+    assert HourCredit.objects.filter(supervisee=world.adult).count() == 2
+    # Only the person's own caseworkers record and correct; others get 404 or 403.
+    assert client_for(world.other_caseworker).post(url, {}).status_code == 404
+    assert client_for(world.official).post(url, {}).status_code == 403
+    reverse_url = f"/study/credits/{entry.pk}/reverse/"
+    assert client_for(world.other_caseworker).post(reverse_url, {"reason": "x"}).status_code == 404

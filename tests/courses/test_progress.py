@@ -60,7 +60,7 @@ def test_real_playback_completes_the_lesson_and_credits_it_once(world, player):
         status, body = player.report(token, seq, [[0, 10 * seq]], at=10 * seq)
         assert status == 200 and body["status"] == "accepted"
         assert not body["completed"]
-    status, body = player.report(token, 6, [[0, 54]], at=55)
+    _status, body = player.report(token, 6, [[0, 54]], at=55)
     assert body["status"] == "accepted" and body["completed"]
     assert body["covered_seconds"] == 54
     credit = HourCredit.objects.get(supervisee=world.adult)
@@ -75,9 +75,9 @@ def test_real_playback_completes_the_lesson_and_credits_it_once(world, player):
 
 def test_skipping_to_the_end_never_completes(player):
     token = player.open()
-    status, body = player.report(token, 1, [[0, 60]], at=5)
+    _status, body = player.report(token, 1, [[0, 60]], at=5)
     assert (body["status"], body["reason"]) == ("rejected", "too_fast")
-    status, body = player.report(token, 2, [[55, 60]], at=10)  # watched the last 5 s only
+    _status, body = player.report(token, 2, [[55, 60]], at=10)  # watched the last 5 s only
     assert body["status"] == "accepted"
     assert body["covered_seconds"] == 5 and not body["completed"]
     assert player.progress().completed_at is None
@@ -86,9 +86,9 @@ def test_skipping_to_the_end_never_completes(player):
 def test_sped_up_playback_beyond_the_permitted_rate_is_refused(player, settings):
     settings.COURSES_MAX_PLAYBACK_RATE = 2
     token = player.open()
-    status, body = player.report(token, 1, [[0, 30]], at=10)  # 3x
+    _status, body = player.report(token, 1, [[0, 30]], at=10)  # 3x
     assert body["reason"] == "too_fast"
-    status, body = player.report(token, 2, [[0, 20]], at=10.5)  # 2x is allowed
+    _status, body = player.report(token, 2, [[0, 20]], at=10.5)  # 2x is allowed
     assert body["status"] == "accepted"
     assert player.progress().rejected_reports == 1
     assert player.progress().last_rejection == "too_fast"
@@ -96,7 +96,7 @@ def test_sped_up_playback_beyond_the_permitted_rate_is_refused(player, settings)
 
 def test_a_long_silence_does_not_let_one_report_claim_everything(player):
     token = player.open()
-    status, body = player.report(token, 1, [[0, 60]], at=3600)
+    _status, body = player.report(token, 1, [[0, 60]], at=3600)
     assert body["reason"] == "too_fast"
 
 
@@ -104,19 +104,19 @@ def test_duplicates_are_idempotent_and_replays_refused(player):
     token = player.open()
     assert player.report(token, 1, [[0, 10]], at=10)[1]["status"] == "accepted"
     assert player.report(token, 2, [[0, 20]], at=20)[1]["status"] == "accepted"
-    status, body = player.report(token, 2, [[0, 20]], at=21)
+    _status, body = player.report(token, 2, [[0, 20]], at=21)
     assert body["status"] == "duplicate" and body["covered_seconds"] == 20
-    status, body = player.report(token, 1, [[0, 10]], at=22)
+    _status, body = player.report(token, 1, [[0, 10]], at=22)
     assert (body["status"], body["reason"]) == ("rejected", "replayed")
     # Replaying the same stretch with a new number adds no seconds.
-    status, body = player.report(token, 3, [[0, 20]], at=23)
+    _status, body = player.report(token, 3, [[0, 20]], at=23)
     assert body["status"] == "accepted" and body["covered_seconds"] == 20
 
 
 def test_ranges_outside_the_video_are_refused(player):
     token = player.open()
     assert player.report(token, 1, [[50, 70]], at=20)[1]["reason"] == "out_of_range"
-    status, body = player.report(token, 2, [[-5, 5]], at=20)
+    _status, body = player.report(token, 2, [[-5, 5]], at=20)
     assert body["reason"] == "out_of_range"
     assert player.progress().covered_seconds == 0
 
@@ -126,10 +126,10 @@ def test_two_devices_never_count_at_once(player):
     assert player.report(first, 1, [[0, 10]], at=10)[1]["status"] == "accepted"
     second = player.open(at=11)  # served after the first page's last report: takes over
     assert player.report(second, 1, [[10, 15]], at=15)[1]["status"] == "accepted"
-    status, body = player.report(first, 2, [[10, 20]], at=20)
+    _status, body = player.report(first, 2, [[10, 20]], at=20)
     assert (body["status"], body["reason"]) == ("rejected", "other_device")
     # Once the second page has been quiet long enough, the first may continue.
-    status, body = player.report(first, 3, [[15, 25]], at=60)
+    _status, body = player.report(first, 3, [[15, 25]], at=60)
     assert body["status"] == "accepted"
 
 

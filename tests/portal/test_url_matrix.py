@@ -48,6 +48,8 @@ OWN = {
     "study/compliance/": (ROLES, PEOPLE, "get", None),
     "study/compliance/export.<str:fmt>": (ROLES, PEOPLE, "get", None),
     "study/compliance/<int:pk>/": (OBJECT, PEOPLE, "get", "supervisee"),
+    "study/compliance/<int:pk>/service/": (OBJECT, {Role.CASEWORKER}, "post", "supervisee"),
+    "study/credits/<int:pk>/reverse/": (OBJECT, {Role.CASEWORKER}, "post", "credit"),
     "study/reflections/<int:pk>/review/": (
         OBJECT,
         {Role.CASEWORKER, Role.SOCIAL_WORKER},
@@ -189,7 +191,18 @@ def course_objects(world) -> dict:
         credited_minutes=120,
         created_by=world.caseworker,
     )
+    from courses import ledger
+
+    credit = ledger.credit(
+        world.adult,
+        source="video",
+        minutes=30,
+        day=timezone.localdate(),
+        key="m",
+        record=completion,
+    )
     return {
+        "credit": credit.pk,
         "lesson": courses.lesson.pk,
         "certificate": completion.pk,
         "reflection": reflection.pk,
