@@ -195,16 +195,12 @@ def orientation_done(supervisee: Supervisee) -> tuple[CoursePage | None, bool]:
 
 
 def record_service(
-    request, supervisee: Supervisee, *, day: datetime.date, minutes: int, activity: str
+    supervisee: Supervisee, *, day: datetime.date, minutes: int, activity: str, by
 ) -> ServiceRecord:
     """Record community service and credit its minutes to the month it was done in."""
     with transaction.atomic():
         record = ServiceRecord.objects.create(
-            supervisee=supervisee,
-            day=day,
-            minutes=minutes,
-            activity=activity,
-            recorded_by=request.user,
+            supervisee=supervisee, day=day, minutes=minutes, activity=activity, recorded_by=by
         )
         ledger.credit(
             supervisee,
@@ -213,18 +209,10 @@ def record_service(
             day=day,
             key=f"service:{record.pk}",
             record=record,
-            by=request.user,
+            by=by,
             note=activity,
         )
-    audit.record(request, audit.Action.CREATE, supervisee, detail={"service": record.pk})
     return record
-
-
-def reverse_credit(request, entry, reason: str):
-    """A caseworker's correction of a credit: a reversing entry, audited."""
-    reversal = ledger.reverse(entry, by=request.user, reason=reason)
-    audit.record(request, audit.Action.UPDATE, entry.supervisee, detail={"reversed": entry.pk})
-    return reversal
 
 
 def set_requirement(
@@ -312,14 +300,14 @@ def check_in(
 
 
 def mark_attendance(
-    request, session: GroupSession, supervisee: Supervisee, status: str, remark: str
+    session: GroupSession, supervisee: Supervisee, status: str, remark: str, *, by
 ) -> GroupAttendance:
     if not session.is_open:
         raise CheckInRefused(_("This group class is closed."))
     attendance, _created = GroupAttendance.objects.update_or_create(
         session=session,
         supervisee=supervisee,
-        defaults={"status": status, "remark": remark, "updated_by": request.user}
+        defaults={"status": status, "remark": remark, "updated_by": by}
         | ({} if _has_qr(session, supervisee) else {"via": GroupAttendance.Via.ROSTER}),
     )
     return attendance
@@ -331,7 +319,7 @@ def _has_qr(session, supervisee) -> bool:
     ).exists()
 
 
-def close_session(request, session: GroupSession) -> int:
+def close_session(session: GroupSession, *, by) -> int:
     """Close the class and credit everyone present or late; returns how many were credited."""
     with transaction.atomic():
         session = GroupSession.objects.select_for_update().get(pk=session.pk)
@@ -352,7 +340,7 @@ def close_session(request, session: GroupSession) -> int:
                 day=day,
                 key=f"group:{session.pk}:{attendance.supervisee_id}",
                 record=attendance,
-                by=request.user,
+                by=by,
             )
             credited += 1
     return credited

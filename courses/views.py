@@ -394,13 +394,14 @@ def service_record(request, pk: int):
     form = ServiceForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        actions.record_service(
-            request,
+        record = actions.record_service(
             supervisee,
             day=data["day"],
             minutes=int(data["hours"] * 60),
             activity=data["activity"],
+            by=request.user,
         )
+        audit.record(request, audit.Action.CREATE, supervisee, detail={"service": record.pk})
         messages.success(request, _("The community service has been recorded."))
         return redirect("courses:compliance_detail", pk=supervisee.pk)
     context = _detail_context(request, supervisee)
@@ -419,7 +420,8 @@ def credit_reverse(request, pk: int):
     elif entry.reverses_id or HourCredit.objects.filter(reverses=entry).exists():
         messages.error(request, _("This entry has already been corrected."))
     else:
-        actions.reverse_credit(request, entry, form.cleaned_data["reason"])
+        ledger.reverse(entry, by=request.user, reason=form.cleaned_data["reason"])
+        audit.record(request, audit.Action.UPDATE, supervisee, detail={"reversed": entry.pk})
         messages.success(request, _("A reversing entry has been added."))
     return redirect("courses:compliance_detail", pk=supervisee.pk)
 
@@ -531,11 +533,11 @@ def group_detail(request, pk: int):
         if form.is_valid():
             try:
                 actions.mark_attendance(
-                    request,
                     session,
                     supervisee,
                     form.cleaned_data["status"],
                     form.cleaned_data["remark"],
+                    by=request.user,
                 )
             except actions.CheckInRefused as exc:
                 messages.error(request, exc.message)
@@ -601,7 +603,7 @@ def group_qr(request, pk: int):
 @role_required(*GROUP_ROLES)
 def group_close(request, pk: int):
     session = access_group_session(request.user, pk)
-    credited = actions.close_session(request, session)
+    credited = actions.close_session(session, by=request.user)
     messages.success(
         request,
         _("The group class is closed; %(count)d people were credited.") % {"count": credited},

@@ -61,10 +61,25 @@ def test_seed_command_prints_every_login(capsys):
     videos = Video.objects.all()
     assert videos.count() == len(DEMO_VIDEOS)
     assert all(video.is_ready and video.captions.count() == 1 for video in videos)
+    # Hours this month: the demo supervisee part-way, someone complete, others short.
+    from courses.compliance import rows_for, scope
+    from courses.models import HourCredit
+
+    caseworker = User.objects.get(username="caseworker")
+    rows = {r.supervisee.pk: r for r in rows_for(caseworker, scope(caseworker))}
+    partial = rows[User.objects.get(username="supervisee").supervisee.pk]
+    assert 0 < partial.study.done < partial.study.required
+    assert 0 < partial.service.done < partial.service.required
+    assert partial.study.percent > 0 and not partial.orientation_overdue
+    assert any(not r.is_short for r in rows.values())
+    assert sum(r.is_short for r in rows.values()) >= 2
+    assert rows[User.objects.get(username="newcomer").supervisee.pk].orientation_overdue
+    credits = HourCredit.objects.count()
     call_command("seed_demo")  # again: nothing new, nothing reprocessed
     assert list(Video.objects.values_list("rendition_dir", flat=True)) == [
         video.rendition_dir for video in videos
     ]
+    assert HourCredit.objects.count() == credits
 
 
 def test_seeding_is_refused_in_production(settings):

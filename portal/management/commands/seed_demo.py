@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from courses import demo as courses_demo
 from media import demo as media_demo
 from portal import demo
 
@@ -14,5 +15,6 @@ class Command(BaseCommand):
             raise CommandError("Demo data is never loaded in production (PORTAL_ENV=production).")
         demo.load()
         media_demo.load(stdout=self.stdout)
+        courses_demo.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         call_command("demo_logins", stdout=self.stdout)
