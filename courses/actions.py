@@ -47,25 +47,30 @@ def record_progress(
     """Apply one coverage report; completes the lesson when enough has been watched."""
     if token.user_id != user.pk or token.lesson_id != lesson_id:
         raise Rejected("bad_token")
-    with transaction.atomic():
-        progress, _created = LessonProgress.objects.select_for_update().get_or_create(
-            supervisee_id=token.supervisee_id, lesson_id=lesson_id
-        )
-        try:
-            applied = apply_report(progress, token, report, now, settings.COURSES_MAX_PLAYBACK_RATE)
-        except Rejected as rejection:
-            progress.rejected_reports += 1
-            progress.last_rejection = rejection.code
-            progress.save(update_fields=["rejected_reports", "last_rejection"])
-            return _outcome(progress, "rejected", rejection.code)
-        if not applied:
-            return _outcome(progress, "duplicate")
-        fields = ["intervals", "covered_seconds", "position", "device", "last_seq"]
-        progress.save(update_fields=[*fields, "last_report_at"])
-        if not progress.completed_at and progress.covered_seconds >= (
-            settings.COURSES_COMPLETION_SHARE * token.duration
-        ):
-            complete_if_due(progress)
+    try:
+        with transaction.atomic():
+            progress, _created = LessonProgress.objects.select_for_update().get_or_create(
+                supervisee_id=token.supervisee_id, lesson_id=lesson_id
+            )
+            try:
+                applied = apply_report(
+                    progress, token, report, now, settings.COURSES_MAX_PLAYBACK_RATE
+                )
+            except Rejected as rejection:
+                progress.rejected_reports += 1
+                progress.last_rejection = rejection.code
+                progress.save(update_fields=["rejected_reports", "last_rejection"])
+                return _outcome(progress, "rejected", rejection.code)
+            if not applied:
+                return _outcome(progress, "duplicate")
+            fields = ["intervals", "covered_seconds", "position", "device", "last_seq"]
+            progress.save(update_fields=[*fields, "last_report_at"])
+            if not progress.completed_at and progress.covered_seconds >= (
+                settings.COURSES_COMPLETION_SHARE * token.duration
+            ):
+                complete_if_due(progress)
+    except IntegrityError as exc:  # the person or lesson in the token no longer exists
+        raise Rejected("bad_token") from exc
     return _outcome(progress, "accepted")
 
 
