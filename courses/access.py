@@ -1,11 +1,12 @@
 """Who may see which course, lesson progress, group class and compliance row."""
 
+from django.core.cache import cache
 from django.http import Http404
 
 from portal.access import access_supervisee, has_role, is_supervisee, require_role
 from portal.models import Role, Supervisee
 
-from .models import CoursePage, GroupSession, Reflection
+from .models import CoursePage, GroupSession, LessonPage, Reflection
 
 # Staff who may open any course to see what supervisees are taught.
 COURSE_STAFF_ROLES = (Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER, Role.EDITOR)
@@ -60,6 +61,23 @@ def orientation_course_for(
         if course.is_for(supervisee)
     ]
     return max(candidates, key=lambda c: c[:2])[2] if candidates else None
+
+
+def may_watch(user, video) -> bool:
+    """A supervisee watches a lesson's video only if one of its courses is for them.
+
+    Asked for every segment request, so the answer is cached for a few minutes.
+    """
+    supervisee = learner(user)
+    if supervisee is None:
+        return True
+    key = f"courses:may-watch:{user.pk}:{video.pk}"
+    allowed = cache.get(key)
+    if allowed is None:
+        lessons = list(LessonPage.objects.live().filter(video=video))
+        allowed = not lessons or any(lesson.course.is_for(supervisee) for lesson in lessons)
+        cache.set(key, allowed, 300)
+    return allowed
 
 
 def access_compliance_row(user, supervisee_id) -> Supervisee:

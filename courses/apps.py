@@ -8,8 +8,11 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses and attendance")
 
     def ready(self) -> None:
+        from media.access import register_audience_check
         from portal.housekeeping import register
 
+        from .access import may_watch
         from .warnings import send_hour_warnings
 
         register("courses.hour_warnings", send_hour_warnings)
+        register_audience_check(may_watch)

@@ -99,3 +99,12 @@ def test_a_reading_lesson_completes_when_read(world, courses, client_for):
     # The video lesson of the same course does not complete by a click.
     client.post(f"/study/lessons/{courses.lesson.pk}/read/")
     assert courses.lesson.progress.get(supervisee=world.adult).completed_at is None
+
+
+def test_lesson_videos_follow_the_course_audience(world, courses, client_for):
+    complete_orientation(world.adult, courses)
+    minors_video = courses.minors_only.lessons().first().video
+    adult = client_for(world.supervisee_user)
+    assert adult.get(f"/video/{minors_video.pk}/").status_code == 404
+    assert adult.get(f"/video/{courses.lesson.video.pk}/").status_code == 200
+    assert client_for(world.caseworker).get(f"/video/{minors_video.pk}/").status_code == 200
