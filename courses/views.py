@@ -4,6 +4,7 @@ import secrets
 import time
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -27,6 +28,7 @@ from portal.access import (
 from portal.exports import csv_response, xlsx_response
 from portal.models import Region, Role, Supervisee
 from portal.models.people import SupervisionLevel
+from portal.privacy import person_view
 from portal.views.decorators import role_required
 
 from . import actions, compliance, ledger, qr
@@ -71,38 +73,45 @@ from .progress import issue_token
 # --- Context for the Wagtail pages --------------------------------------------------------------
 
 
-def _course_cards(supervisee, courses):
-    """Each course with how many of its lessons the learner has completed."""
-    by_parent: dict[str, list[int]] = {}
-    for pk, path in LessonPage.objects.live().values_list("pk", "path"):
-        by_parent.setdefault(path[: -LessonPage.steplen], []).append(pk)
-    done = set()
-    if supervisee is not None:
-        done = set(
-            LessonProgress.objects.filter(
-                supervisee=supervisee, completed_at__isnull=False
-            ).values_list("lesson_id", flat=True)
-        )
-    cards = []
-    for course in courses:
-        ids = by_parent.get(course.path, [])
-        cards.append({"course": course, "total": len(ids), "done": len(done & set(ids))})
-    return cards
+class CourseCards:
+    """Course cards with how many of each course's lessons the learner has completed."""
+
+    def __init__(self, supervisee):
+        self.lessons: dict[str, set[int]] = {}
+        for pk, path in LessonPage.objects.live().values_list("pk", "path"):
+            self.lessons.setdefault(path[: -LessonPage.steplen], set()).add(pk)
+        self.done: set[int] = set()
+        if supervisee is not None:
+            self.done = set(
+                LessonProgress.objects.filter(
+                    supervisee=supervisee, completed_at__isnull=False
+                ).values_list("lesson_id", flat=True)
+            )
+
+    def __call__(self, courses) -> list[dict]:
+        return [
+            {
+                "course": course,
+                "total": len(self.lessons.get(course.path, ())),
+                "done": len(self.done & self.lessons.get(course.path, set())),
+            }
+            for course in courses
+        ]
 
 
 def course_catalogue(user) -> dict:
     """What the course index shows: this month's themes first, then the courses for this stage."""
     supervisee = learner(user)
+    cards = CourseCards(supervisee)
     if supervisee is None:
-        courses = list(CoursePage.objects.live())
-        return {"cards": _course_cards(None, courses), "staff_view": True}
+        return {"cards": cards(CoursePage.objects.live()), "staff_view": True}
     today = timezone.localdate()
     courses = courses_for(supervisee)
     phase = phase_of(supervisee, today)
     themes = list(
         MonthlyTheme.objects.for_region(
             supervisee.judicial_office.region, month_start(today)
-        ).prefetch_related("theme_courses__course")
+        ).prefetch_related("theme_courses")
     )
     allowed = {c.pk: c for c in courses}
     theme_ids = []
@@ -112,11 +121,11 @@ def course_catalogue(user) -> dict:
             allowed[tc.course_id] for tc in theme.theme_courses.all() if tc.course_id in allowed
         ]
         theme_ids += [c.pk for c in listed]
-        theme_blocks.append({"theme": theme, "cards": _course_cards(supervisee, listed)})
+        theme_blocks.append({"theme": theme, "cards": cards(listed)})
     staged = [c for c in courses if c.pk not in theme_ids and c.phase in (Phase.ANY, phase)]
     return {
         "themes": theme_blocks,
-        "cards": _course_cards(supervisee, staged),
+        "cards": cards(staged),
         "phase": Phase(phase).label,
         "staff_view": False,
     }
@@ -145,11 +154,10 @@ def lesson_context(request, lesson: LessonPage) -> dict:
     context = {"learner": supervisee, "course": lesson.course}
     if supervisee is None:
         return context
-    progress, _created = LessonProgress.objects.get_or_create(supervisee=supervisee, lesson=lesson)
-    context["progress"] = progress
+    context["progress"] = LessonProgress.objects.filter(
+        supervisee=supervisee, lesson=lesson
+    ).first() or LessonProgress(supervisee=supervisee, lesson=lesson)
     if lesson.video_id and lesson.video.is_ready:
-        from django.conf import settings
-
         token = issue_token(request.user, supervisee, lesson, timezone.now())
         context["watch"] = {
             "token": token.sign(),
@@ -157,7 +165,6 @@ def lesson_context(request, lesson: LessonPage) -> dict:
             "interval": settings.COURSES_REPORT_SECONDS,
             "required": round(settings.COURSES_COMPLETION_SHARE * 100),
             "duration": token.duration,
-            "percent": _percent(progress.covered_seconds, token.duration),
             "max_rate": settings.COURSES_MAX_PLAYBACK_RATE,
         }
     if lesson.has_quiz:
@@ -170,10 +177,6 @@ def lesson_context(request, lesson: LessonPage) -> dict:
             initial={"text": reflection.text} if reflection else None
         )
     return context
-
-
-def _percent(part: float, whole: float) -> int:
-    return min(100, int(100 * part / whole)) if whole else 0
 
 
 # --- Lesson actions -----------------------------------------------------------------------------
@@ -546,8 +549,7 @@ def group_detail(request, pk: int):
         else:
             messages.error(request, _("Choose an attendance status."))
         return redirect("courses:group_detail", pk=session.pk)
-    from portal.privacy import person_view
-
+    audit.record_many(request, audit.Action.LIST, eligible, detail={"group_class": session.pk})
     roster = [
         {
             "person": person_view(request.user, s, in_scope=False),
@@ -571,8 +573,6 @@ def group_detail(request, pk: int):
 @role_required(*GROUP_ROLES)
 def group_projector(request, pk: int):
     session = access_group_session(request.user, pk)
-    from django.conf import settings
-
     return render(
         request,
         "courses/group_projector.html",

@@ -18,6 +18,15 @@ def _level_counts(queryset) -> list[tuple[str, int]]:
     return [(label, counts.get(value, 0)) for value, label in SupervisionLevel.choices]
 
 
+def _hours_this_month(supervisee):
+    from django.utils import timezone
+
+    from courses.compliance import measures
+
+    study, service = measures([supervisee], timezone.localdate())[supervisee.pk]
+    return {"study": study, "service": service}
+
+
 @login_required
 def workspace(request):
     user = request.user
@@ -27,6 +36,7 @@ def workspace(request):
         supervisee = user.supervisee
         context["me"] = supervisee
         context["me_view"] = person_view(user, supervisee)
+        context["my_hours"] = _hours_this_month(supervisee)
     if roles & {Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER}:
         scoped = Supervisee.objects.in_scope_of(user)
         context["scope_total"] = scoped.active().count()

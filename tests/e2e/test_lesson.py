@@ -11,7 +11,7 @@ from tests.courses.conftest import Courses
 
 from .conftest import PHONE, sign_in, wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 VIDEO = "document.querySelector('figure[data-player] video')"
 
 
