@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -246,6 +245,7 @@ def eligible_for_session(session: GroupSession):
     )
 
 
+CREDITED_STATUSES = (GroupAttendance.Status.PRESENT, GroupAttendance.Status.LATE)
 ONE_PHONE_ONE_PERSON = gettext_lazy(
     "This phone has already checked someone in. Each person checks in on their own phone."
 )
@@ -274,8 +274,10 @@ def check_in(
     )
     if other.exists():
         raise CheckInRefused(ONE_PHONE_ONE_PERSON)
-    present = GroupAttendance.objects.filter(session=session).exclude(supervisee=supervisee)
-    if existing is None and present.count() >= session.capacity:
+    present = GroupAttendance.objects.filter(session=session, status__in=CREDITED_STATUSES).exclude(
+        supervisee=supervisee
+    )
+    if present.count() >= session.capacity:
         raise CheckInRefused(_("This group class is full."))
     flag = ""
     if ip:
@@ -309,19 +311,14 @@ def mark_attendance(
 ) -> GroupAttendance:
     if not session.is_open:
         raise CheckInRefused(_("This group class is closed."))
-    attendance, _created = GroupAttendance.objects.update_or_create(
-        session=session,
-        supervisee=supervisee,
-        defaults={"status": status, "remark": remark, "updated_by": by}
-        | ({} if _has_qr(session, supervisee) else {"via": GroupAttendance.Via.ROSTER}),
-    )
+    attendance = GroupAttendance.objects.filter(session=session, supervisee=supervisee).first()
+    if attendance is None:  # a QR check-in stays recorded as such when the roster amends it
+        attendance = GroupAttendance(
+            session=session, supervisee=supervisee, via=GroupAttendance.Via.ROSTER
+        )
+    attendance.status, attendance.remark, attendance.updated_by = status, remark, by
+    attendance.save()
     return attendance
-
-
-def _has_qr(session, supervisee) -> bool:
-    return GroupAttendance.objects.filter(
-        session=session, supervisee=supervisee, via=GroupAttendance.Via.QR
-    ).exists()
 
 
 def close_session(session: GroupSession, *, by) -> int:
@@ -335,9 +332,9 @@ def close_session(session: GroupSession, *, by) -> int:
         session.save(update_fields=["status", "closed_at"])
         credited = 0
         day = timezone.localdate(session.starts_at)
-        for attendance in session.attendance.filter(
-            Q(status=GroupAttendance.Status.PRESENT) | Q(status=GroupAttendance.Status.LATE)
-        ).select_related("supervisee"):
+        for attendance in session.attendance.filter(status__in=CREDITED_STATUSES).select_related(
+            "supervisee"
+        ):
             ledger.credit(
                 attendance.supervisee,
                 source=Source.GROUP,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Organisation, Region
 from portal.models.people import SupervisionLevel
 
-from .models import GroupAttendance, GroupSession
+from .models import CoursePage, GroupAttendance, GroupSession
 
 
 class ReflectionForm(forms.Form):
@@ -154,8 +154,6 @@ class GroupSessionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organiser"].queryset = organisers
         self.fields["capacity"].min_value = 1
-        from .models import CoursePage
-
         self.fields["course"].queryset = CoursePage.objects.live()
         self.fields["course"].required = False
 

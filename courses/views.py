@@ -585,18 +585,13 @@ def group_projector(request, pk: int):
 def group_qr(request, pk: int):
     """A fresh check-in code for the projector (it asks again every rotation)."""
     session = access_group_session(request.user, pk)
+    checked_in = session.attendance.filter(status__in=actions.CREDITED_STATUSES).count()
     if not session.is_open:
-        return JsonResponse({"closed": True, "count": session.attendance.count()})
+        return JsonResponse({"closed": True, "count": checked_in})
     url = (
-        request.build_absolute_uri(reverse("courses:check_in")) + "?t=" + qr.issue_token(session.pk)
+        f"{request.build_absolute_uri(reverse('courses:check_in'))}?t={qr.issue_token(session.pk)}"
     )
-    return JsonResponse(
-        {
-            "svg": qr.svg(url),
-            "url": url,
-            "count": session.attendance.filter(status__in=["present", "late"]).count(),
-        }
-    )
+    return JsonResponse({"svg": qr.svg(url), "url": url, "count": checked_in})
 
 
 @require_POST

@@ -134,4 +134,5 @@ class GroupAttendance(models.Model):
 
     @property
     def earns_credit(self) -> bool:
+        """Present or late: closing the class credits these."""
         return self.status in (self.Status.PRESENT, self.Status.LATE)

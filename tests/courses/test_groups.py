@@ -41,6 +41,16 @@ def clock(monkeypatch):
     return state
 
 
+@pytest.fixture
+def neighbour(world):
+    """A second adult of the same office, with an account."""
+    person = world.kuangqu_person
+    person.judicial_office = world.zhongxin_office
+    person.user = type(world.supervisee_user).objects.create_user("zhao", password="x")
+    person.save()
+    return person
+
+
 def check_in(client, token, **extra):
     return client.post("/study/check-in/", {"t": token}, **extra)
 
@@ -85,39 +95,33 @@ def test_a_scan_before_signing_in_survives_the_sign_in(world, client, clock):
     )
 
 
-def test_one_phone_checks_in_one_person(world, client_for, clock):
+def test_one_phone_checks_in_one_person(world, neighbour, client_for, clock):
     session = make_session(world)
-    other = world.kuangqu_person
-    other.judicial_office = world.zhongxin_office
-    other.user = type(world.supervisee_user).objects.create_user("zhao", password="x")
-    other.save()
+
     token = qr.issue_token(session.pk)
     first = client_for(world.supervisee_user)
     assert check_in(first, token).status_code == 200
     assert check_in(first, token).status_code == 200  # the same person again: unchanged
     # The same browser, signed in as someone else, keeps its check-in cookie.
-    second = client_for(other.user)
+    second = client_for(neighbour.user)
     second.cookies = first.cookies
-    second.force_login(other.user)
+    second.force_login(neighbour.user)
     response = check_in(second, token)
     assert response.status_code == 409
-    assert not GroupAttendance.objects.filter(supervisee=other).exists()
+    assert not GroupAttendance.objects.filter(supervisee=neighbour).exists()
 
 
-def test_one_address_for_several_people_is_flagged(world, client_for, clock):
+def test_one_address_for_several_people_is_flagged(world, neighbour, client_for, clock):
     session = make_session(world)
-    other = world.kuangqu_person
-    other.judicial_office = world.zhongxin_office
-    other.user = type(world.supervisee_user).objects.create_user("zhao", password="x")
-    other.save()
+
     token = qr.issue_token(session.pk)
     assert (
         check_in(client_for(world.supervisee_user), token, REMOTE_ADDR="10.1.2.3").status_code
         == 200
     )
-    assert check_in(client_for(other.user), token, REMOTE_ADDR="10.1.2.3").status_code == 200
+    assert check_in(client_for(neighbour.user), token, REMOTE_ADDR="10.1.2.3").status_code == 200
     assert GroupAttendance.objects.get(supervisee=world.adult).flag == ""
-    flagged = GroupAttendance.objects.get(supervisee=other)
+    flagged = GroupAttendance.objects.get(supervisee=neighbour)
     assert "1" in flagged.flag
     roster = client_for(world.caseworker).get(f"/study/groups/{session.pk}/").content.decode()
     assert flagged.flag in roster
@@ -218,3 +222,15 @@ def test_orientation_does_not_block_check_in(world, courses, client_for, clock):
     response = check_in(client_for(world.supervisee_user), qr.issue_token(session.pk))
     assert response.status_code == 200
     complete_orientation(world.adult, courses)
+
+
+def test_capacity_counts_only_people_present(world, neighbour, client_for, clock):
+    session = make_session(world, capacity=1)
+
+    client_for(world.caseworker).post(
+        f"/study/groups/{session.pk}/", {"supervisee": neighbour.pk, "status": "absent"}
+    )
+    token = qr.issue_token(session.pk)
+    assert check_in(client_for(world.supervisee_user), token).status_code == 200
+    full = check_in(client_for(neighbour.user), token)
+    assert full.status_code == 409 and "人数已满" in full.content.decode()
