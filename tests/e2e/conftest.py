@@ -27,6 +27,31 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def migration_data(django_db_setup, django_db_blocker) -> str:
+    """What the migrations put in the fresh test database (groups, permissions, home page)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_restored(request, migration_data):
+    """Browser tests need a live server, hence a database emptied after each test: put back
+    what the migrations created before each one."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import connection
+
+    if not Group.objects.exists():
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(migration_data)
+
+
 @pytest.fixture
 def new_page(browser, request, tmp_path):
     """Open pages in fresh contexts; a failing test leaves screenshots in test-results/."""

@@ -11,7 +11,7 @@ from tests.courses.conftest import Courses
 
 from .conftest import PHONE, sign_in, wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 VIDEO = "document.querySelector('figure[data-player] video')"
 
 

@@ -10,7 +10,7 @@ from tests.conftest import make_user
 
 from .conftest import PHONE, sign_in, wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 NO_NATIVE_HLS = """
 const canPlay = HTMLMediaElement.prototype.canPlayType;
 HTMLMediaElement.prototype.canPlayType = function (type) {
