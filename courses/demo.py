@@ -262,11 +262,12 @@ def load_hours(courses: dict[str, CoursePage], today: datetime.date) -> None:
             )
             _complete(person, courses["monthly"].lessons().first())
             _complete(person, courses["jobs"].lessons().first())
+            afternoon = start + datetime.timedelta(hours=5)
             workshop = GroupSession.objects.create(
                 title="半日集中学习：职业规划",
                 organiser=office,
-                starts_at=start - datetime.timedelta(hours=5),
-                ends_at=start - datetime.timedelta(hours=1),
+                starts_at=afternoon,
+                ends_at=afternoon + datetime.timedelta(hours=4),
                 venue="中心街街道司法所二楼会议室",
                 audience="adults",
                 capacity=20,

@@ -60,6 +60,7 @@ def test_watching_a_lesson_on_a_phone(live_server, new_page, tmp_path, settings)
         what="the pause to be reported",
     )
     assert progress.completed_at is None
+    assert not page.is_visible("[data-complete]")
     assert 4 <= progress.covered_seconds <= 9
     saved_at = progress.position
 
@@ -74,7 +75,7 @@ def test_watching_a_lesson_on_a_phone(live_server, new_page, tmp_path, settings)
     assert page.evaluate(f"{VIDEO}.currentTime") >= resume - 0.5
 
     # Watching the rest completes the lesson, credits it, and opens the platform.
-    page.wait_for_selector("[data-complete]:not([hidden])", timeout=60_000)
+    page.wait_for_selector("[data-complete]", state="visible", timeout=60_000)
     progress.refresh_from_db()
     assert progress.completed_at is not None
     assert progress.covered_seconds >= 0.9 * lesson.video.duration
