@@ -170,6 +170,23 @@ def _complete(supervisee: Supervisee, lesson: LessonPage, quiz: bool = False) ->
     actions.complete_if_due(progress)
 
 
+def _group_class(title, office, start, hours: int, venue: str, by) -> tuple[GroupSession, bool]:
+    """An adults' group class crediting its full length, found by title and start."""
+    return GroupSession.objects.get_or_create(
+        title=title,
+        organiser=office,
+        starts_at=start,
+        defaults={
+            "venue": venue,
+            "ends_at": start + datetime.timedelta(hours=hours),
+            "audience": GroupSession.Audience.ADULTS,
+            "capacity": 30,
+            "credited_minutes": hours * 60,
+            "created_by": by,
+        },
+    )
+
+
 def load_hours(courses: dict[str, CoursePage], today: datetime.date) -> None:
     caseworker = User.objects.get(username="caseworker")
     office = Organisation.objects.get(name="中心街街道司法所")
@@ -191,18 +208,8 @@ def load_hours(courses: dict[str, CoursePage], today: datetime.date) -> None:
     # A group class earlier this month at 中心街 (closed, hours credited) and one tomorrow.
     day = max(today.replace(day=1), today - datetime.timedelta(days=1))
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
-    past, created = GroupSession.objects.get_or_create(
-        title="法治集中教育：民法典与日常生活",
-        organiser=office,
-        starts_at=start,
-        defaults={
-            "venue": "中心街街道司法所二楼会议室",
-            "ends_at": start + datetime.timedelta(hours=2),
-            "audience": "adults",
-            "capacity": 40,
-            "credited_minutes": 120,
-            "created_by": caseworker,
-        },
+    past, created = _group_class(
+        "法治集中教育：民法典与日常生活", office, start, 2, "中心街街道司法所二楼会议室", caseworker
     )
     local = [p for p in people if p.judicial_office_id == office.pk and not p.is_minor]
     if created:
@@ -216,18 +223,8 @@ def load_hours(courses: dict[str, CoursePage], today: datetime.date) -> None:
     tomorrow = timezone.make_aware(
         datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(14, 30))
     )
-    GroupSession.objects.get_or_create(
-        title="心理健康讲座：情绪管理",
-        organiser=office,
-        starts_at=tomorrow,
-        defaults={
-            "venue": "中心街街道社区活动中心",
-            "ends_at": tomorrow + datetime.timedelta(hours=2),
-            "audience": "adults",
-            "capacity": 30,
-            "credited_minutes": 120,
-            "created_by": caseworker,
-        },
+    _group_class(
+        "心理健康讲座：情绪管理", office, tomorrow, 2, "中心街街道社区活动中心", caseworker
     )
 
     # Community service this month: the demo supervisee half-way, one person complete.
@@ -263,16 +260,13 @@ def load_hours(courses: dict[str, CoursePage], today: datetime.date) -> None:
             _complete(person, courses["monthly"].lessons().first())
             _complete(person, courses["jobs"].lessons().first())
             afternoon = start + datetime.timedelta(hours=5)
-            workshop = GroupSession.objects.create(
-                title="半日集中学习：职业规划",
-                organiser=office,
-                starts_at=afternoon,
-                ends_at=afternoon + datetime.timedelta(hours=4),
-                venue="中心街街道司法所二楼会议室",
-                audience="adults",
-                capacity=20,
-                credited_minutes=240,
-                created_by=caseworker,
+            workshop, _created = _group_class(
+                "半日集中学习：职业规划",
+                office,
+                afternoon,
+                4,
+                "中心街街道司法所二楼会议室",
+                caseworker,
             )
             actions.mark_attendance(
                 workshop, person, GroupAttendance.Status.PRESENT, "", by=caseworker

@@ -23,6 +23,7 @@ from portal.access import (
     access_manage_supervisee,
     can_manage_supervisee,
     memberships_with_role,
+    region_scope,
     require_role,
 )
 from portal.exports import csv_response, xlsx_response
@@ -444,14 +445,10 @@ def reflection_review(request, pk: int):
 
 
 def _official_regions(user):
-    regions = [m.organisation.region for m in memberships_with_role(user, Role.OFFICIAL)]
-    if not regions:
+    """Regions whose requirements `user` may set: the own region and those below, to counties."""
+    scope = region_scope(user, "path", Role.OFFICIAL)
+    if scope is None:
         return Region.objects.none()
-    from django.db.models import Q
-
-    scope = Q()
-    for region in regions:
-        scope |= Q(path__startswith=region.path)
     return Region.objects.filter(scope).exclude(level=Region.Level.TOWNSHIP)
 
 

@@ -124,13 +124,24 @@ def access_volunteer_application(user, pk) -> Membership:
     raise Http404
 
 
-def volunteer_applications_for(user):
-    regions = [m.organisation.region for m in memberships_with_role(user, Role.OFFICIAL)]
-    if not regions:
-        return Membership.objects.none()
+def region_scope(user, path_lookup: str, *roles: str) -> Q | None:
+    """Rows whose region path (`path_lookup`) lies in the region of an organisation where `user`
+    holds one of `roles`; None when there is no such organisation."""
+    paths = [
+        m.organisation.region.path for role in roles for m in memberships_with_role(user, role)
+    ]
+    if not paths:
+        return None
     scope = Q()
-    for region in regions:
-        scope |= Q(organisation__region__path__startswith=region.path)
+    for path in paths:
+        scope |= Q(**{f"{path_lookup}__startswith": path})
+    return scope
+
+
+def volunteer_applications_for(user):
+    scope = region_scope(user, "organisation__region__path", Role.OFFICIAL)
+    if scope is None:
+        return Membership.objects.none()
     return Membership.objects.filter(
         scope, role=Role.MENTOR, organisation__kind=Organisation.Kind.VOLUNTEER_GROUP
     ).select_related("user", "organisation")

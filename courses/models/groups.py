@@ -8,20 +8,11 @@ from django.utils.translation import gettext_lazy as _
 class GroupSessionQuerySet(models.QuerySet):
     def in_scope_of(self, user) -> "GroupSessionQuerySet":
         """Sessions run by an organisation `user` works for, or one below it."""
-        from portal.access import memberships_with_role
+        from portal.access import region_scope
         from portal.models import Role
 
-        paths = [
-            m.organisation.region.path
-            for m in memberships_with_role(user, Role.CASEWORKER)
-            + memberships_with_role(user, Role.OFFICIAL)
-        ]
-        if not paths:
-            return self.none()
-        scope = models.Q()
-        for path in paths:
-            scope |= models.Q(organiser__region__path__startswith=path)
-        return self.filter(scope)
+        scope = region_scope(user, "organiser__region__path", Role.CASEWORKER, Role.OFFICIAL)
+        return self.none() if scope is None else self.filter(scope)
 
 
 class GroupSession(models.Model):
