@@ -179,3 +179,18 @@ def test_a_quiz_must_be_passed_as_well(world, courses, client_for, monkeypatch):
     client.post(f"/study/lessons/{lesson.pk}/quiz/", {"q1": "1"})
     assert player.progress().completed_at is not None
     assert HourCredit.objects.filter(supervisee=world.adult, source="video").count() == 2
+
+
+def test_the_api_is_described_in_the_openapi_schema(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = schema["paths"]
+    for path in (
+        "/api/v1/lessons/{lesson_id}/progress",
+        "/api/v1/group-classes/check-in",
+        "/api/v1/compliance",
+        "/api/v1/compliance/{supervisee_id}",
+    ):
+        assert path in paths
+    assert {"token", "seq", "ranges", "position"} <= set(
+        schema["components"]["schemas"]["ProgressIn"]["properties"]
+    )
