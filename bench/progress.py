@@ -15,8 +15,9 @@ simulated viewer reports as the lesson page's script does: a rising sequence num
 stretch played since its last acknowledged report, played at normal speed in real time, so the
 server's plausibility rules accept the reports. Three runs follow, each after a warm-up:
 
-1. closed loop: CLOSED_CONNECTIONS connections send reports back to back (each viewer then
-   reports every 0.5-1 s): the rate the deployment sustains, and its latencies at that load;
+1. closed loop: CLOSED_CONNECTIONS connections send reports back to back, each for its share of
+   the viewers in turn (at 1,000 reports/s a viewer reports about once a second): the rate the
+   deployment sustains, and its latencies at that load;
 2. open loop at exactly TARGET_RATE reports/s, latency counted from when each report was due,
    so a server falling behind shows as latency; stopped early once a backlog builds up;
 3. GET of the course page by signed-in supervisees at light load (PAGE_CONNECTIONS at a time).
@@ -53,8 +54,11 @@ VIEWERS = 1000
 LESSONS = 6
 VIDEO_SECONDS = 3 * 60 * 60
 
-# gunicorn serves portal.wsgi (gthread worker: keep-alive, one thread that keeps its database
-# connection); daphne and uvicorn serve portal.asgi. Process counts chosen by measuring 2, 3, 4.
+# "kind:processes". gunicorn serves portal.wsgi (gthread worker: keep-alive, and one thread
+# that keeps its database connection); daphne (what scripts/run-demo.sh runs) and uvicorn (not a
+# project dependency: install it to compare) serve portal.asgi. Under ASGI each request costs
+# several thread hand-offs and a new database connection, so gunicorn answers about three times
+# as many reports on the same cores. Two processes did best for both of 2, 3 and 4.
 SERVERS = os.environ.get("BENCH_PROGRESS_SERVERS", "gunicorn:2,daphne:2")
 WSGI_SERVERS = {"gunicorn"}
 
@@ -288,7 +292,8 @@ def _measure(kind: str, processes: int, env: dict, work: Path, seeded: dict, sta
         opened = {"mode": "open", "rate": TARGET_RATE, "seconds": OPEN_SECONDS}
         for config in (closed, opened):
             config = {**common, **config, "warmup": WARMUP_SECONDS}
-            cpu = CpuWindow(groups, config["warmup"] + 0.2, config["seconds"] - 0.4)
+            if config["mode"] == "closed":  # the load generator needs a moment to start
+                cpu = CpuWindow(groups, config["warmup"] + 0.2, config["seconds"] - 0.4)
             outcome = _loadgen(work, config, state)
             state = outcome.pop("viewers")
             if config["mode"] == "closed":
