@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,36 +41,65 @@ class ProgressOutcome:
     reason: str = ""
 
 
+PROGRESS_FIELDS = [
+    "intervals",
+    "covered_seconds",
+    "position",
+    "device",
+    "last_seq",
+    "last_report_at",
+]
+
+
 def record_progress(
     user, lesson_id: int, token: WatchToken, report: Report, now: datetime.datetime
 ) -> ProgressOutcome:
-    """Apply one coverage report; completes the lesson when enough has been watched."""
+    """Apply one coverage report; completes the lesson when enough has been watched.
+
+    The common case costs two statements: read the row, then update it on the condition that no
+    other report was applied in between (same device and sequence number); only when that
+    condition fails is the report applied again under a row lock.
+    """
     if token.user_id != user.pk or token.lesson_id != lesson_id:
         raise Rejected("bad_token")
     try:
+        progress = LessonProgress.objects.filter(
+            supervisee_id=token.supervisee_id, lesson_id=lesson_id
+        ).first()
+        if progress is not None:
+            outcome = _apply(progress, token, report, now, locked=False)
+            if outcome is not None:
+                return outcome
         with transaction.atomic():
             progress, _created = LessonProgress.objects.select_for_update().get_or_create(
                 supervisee_id=token.supervisee_id, lesson_id=lesson_id
             )
-            try:
-                applied = apply_report(
-                    progress, token, report, now, settings.COURSES_MAX_PLAYBACK_RATE
-                )
-            except Rejected as rejection:
-                progress.rejected_reports += 1
-                progress.last_rejection = rejection.code
-                progress.save(update_fields=["rejected_reports", "last_rejection"])
-                return _outcome(progress, "rejected", rejection.code)
-            if not applied:
-                return _outcome(progress, "duplicate")
-            fields = ["intervals", "covered_seconds", "position", "device", "last_seq"]
-            progress.save(update_fields=[*fields, "last_report_at"])
-            if not progress.completed_at and progress.covered_seconds >= (
-                settings.COURSES_COMPLETION_SHARE * token.duration
-            ):
-                complete_if_due(progress)
+            return _apply(progress, token, report, now, locked=True)
     except IntegrityError as exc:  # the person or lesson in the token no longer exists
         raise Rejected("bad_token") from exc
+
+
+def _apply(progress, token, report, now, *, locked: bool) -> ProgressOutcome | None:
+    """Apply `report` to `progress`; None when another report got there first (not locked)."""
+    seen = {"pk": progress.pk, "device": progress.device, "last_seq": progress.last_seq}
+    try:
+        applied = apply_report(progress, token, report, now, settings.COURSES_MAX_PLAYBACK_RATE)
+    except Rejected as rejection:
+        LessonProgress.objects.filter(pk=progress.pk).update(
+            rejected_reports=F("rejected_reports") + 1, last_rejection=rejection.code
+        )
+        return _outcome(progress, "rejected", rejection.code)
+    if not applied:
+        return _outcome(progress, "duplicate")
+    values = {field: getattr(progress, field) for field in PROGRESS_FIELDS}
+    if not LessonProgress.objects.filter(**seen).update(**values) and not locked:
+        return None
+    if not progress.completed_at and progress.covered_seconds >= (
+        settings.COURSES_COMPLETION_SHARE * token.duration
+    ):
+        with transaction.atomic():
+            complete_if_due(LessonProgress.objects.select_for_update().get(pk=progress.pk))
+        progress.refresh_from_db(fields=["completed_at"])
     return _outcome(progress, "accepted")
 
 

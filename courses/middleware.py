@@ -2,11 +2,17 @@
 region, every other page leads there (sign-in, language, video, the API and static files stay
 reachable so the lesson itself works)."""
 
+import time
+
 from django.shortcuts import redirect
 
 from .access import learner
 
+# Set once nothing is due: the first lesson is completed, or the user is not a learner.
 SESSION_KEY = "courses_first_lesson_done"
+# While no first-lesson course exists for the person, look again only after this time.
+SESSION_RECHECK = "courses_first_lesson_recheck"
+RECHECK_SECONDS = 300
 OPEN_PREFIXES = (
     "/accounts/",
     "/i18n/",
@@ -26,10 +32,10 @@ class FirstLessonGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
         if (
-            user.is_authenticated
+            request.user.is_authenticated
             and not request.session.get(SESSION_KEY)
+            and request.session.get(SESSION_RECHECK, 0) < time.time()
             and not request.path.startswith(OPEN_PREFIXES)
         ):
             target = self.gate(request)
@@ -44,11 +50,14 @@ class FirstLessonGateMiddleware:
 
         supervisee = learner(request.user)
         if supervisee is None:
+            request.session[SESSION_KEY] = True
             return None
         course, done = orientation_done(supervisee)
+        if course is None:
+            request.session[SESSION_RECHECK] = time.time() + RECHECK_SECONDS
+            return None
         if done:
-            if course is not None:  # remember it: completion is final
-                request.session[SESSION_KEY] = True
+            request.session[SESSION_KEY] = True  # completion is final
             return None
         url = course.get_url(request)
         return None if request.path.startswith(url) else url

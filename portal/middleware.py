@@ -15,8 +15,12 @@ from .access import is_staff_member, is_supervisee
 SESSION_EPOCH = "portal_epoch"
 SESSION_STARTED = "portal_started"
 SESSION_LAST_SEEN = "portal_last_seen"
+SESSION_DUTIES_CHECKED = "portal_duties_checked"
 # Refresh "last seen" at most this often, so ordinary browsing does not write every request.
 LAST_SEEN_RESOLUTION = 30
+# A user with no outstanding duty is checked again after this many seconds, not on every request
+# (the check reads the user's roles); a duty that appears in between is caught this much later.
+DUTIES_RECHECK_SECONDS = 60
 
 
 def content_security_policy(*, admin: bool) -> str:
@@ -52,6 +56,14 @@ def idle_limit(user) -> int:
     return settings.PORTAL_IDLE_TIMEOUT_OTHER
 
 
+def shortest_idle_limit() -> int:
+    return min(
+        settings.PORTAL_IDLE_TIMEOUT_STAFF,
+        settings.PORTAL_IDLE_TIMEOUT_SUPERVISEE,
+        settings.PORTAL_IDLE_TIMEOUT_OTHER,
+    )
+
+
 class SessionPolicyMiddleware:
     """End sessions that were logged out elsewhere, sat idle too long or lived too long."""
 
@@ -78,7 +90,9 @@ class SessionPolicyMiddleware:
             return _("You were signed out on all devices. Please sign in again.")
         if now - session.get(SESSION_STARTED, now) > settings.PORTAL_SESSION_ABSOLUTE_TIMEOUT:
             return _("Your session reached its maximum length. Please sign in again.")
-        if now - session.get(SESSION_LAST_SEEN, now) > idle_limit(user):
+        idle = now - session.get(SESSION_LAST_SEEN, now)
+        # The role-dependent limit (which reads the user's roles) matters only past the shortest.
+        if idle > shortest_idle_limit() and idle > idle_limit(user):
             return _("You were signed out after a period of inactivity.")
         if now - session.get(SESSION_LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
             session[SESSION_LAST_SEEN] = now
@@ -97,7 +111,7 @@ class AccountDutiesMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not request.path.startswith(self.exempt_prefixes):
-            duty = self._duty(user)
+            duty = self._duty_for_session(request, user)
             if duty:
                 url, message = duty
                 if request.path.startswith("/api/"):
@@ -106,6 +120,15 @@ class AccountDutiesMiddleware:
                     messages.warning(request, message)
                 return redirect(url)
         return self.get_response(request)
+
+    def _duty_for_session(self, request, user) -> tuple[str, str] | None:
+        now = int(time.time())
+        if now - request.session.get(SESSION_DUTIES_CHECKED, 0) < DUTIES_RECHECK_SECONDS:
+            return None
+        duty = self._duty(user)
+        if duty is None:
+            request.session[SESSION_DUTIES_CHECKED] = now
+        return duty
 
     def _duty(self, user) -> tuple[str, str] | None:
         if user.must_change_password:

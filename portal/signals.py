@@ -1,11 +1,12 @@
 """Receivers: session stamping and audit entries around sign-in and sign-out."""
 
 from allauth.account.signals import password_changed, password_reset
+from allauth.mfa.signals import authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from . import audit
-from .middleware import start_session
+from .middleware import SESSION_DUTIES_CHECKED, start_session
 
 
 @receiver(user_logged_in)
@@ -41,3 +42,10 @@ def on_password_changed(sender, request, user, **kwargs):
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
+
+
+@receiver(authenticator_removed)
+def on_authenticator_removed(sender, request, user, **kwargs):
+    """Check the account's duties (staff must keep a second factor) on the very next request."""
+    if request is not None:
+        request.session.pop(SESSION_DUTIES_CHECKED, None)
