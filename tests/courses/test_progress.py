@@ -194,3 +194,20 @@ def test_the_api_is_described_in_the_openapi_schema(client):
     assert {"token", "seq", "ranges", "position"} <= set(
         schema["components"]["schemas"]["ProgressIn"]["properties"]
     )
+
+
+def test_a_report_racing_another_is_applied_again_under_the_lock(world, player):
+    """Two reports read the same row; the second one's conditional update must not overwrite."""
+    from courses import actions
+    from courses.progress import Report, read_token
+
+    token = read_token(player.open(), timezone.now())
+    assert player.report(token.sign(), 1, [[0, 10]], at=10)[1]["status"] == "accepted"
+    stale = player.progress()
+    player.report(token.sign(), 2, [[0, 20]], at=20)
+    later = player.start + datetime.timedelta(seconds=30)
+    report = Report(seq=3, ranges=[[0, 30]], position=30)
+    assert actions._apply(stale, token, report, later, locked=False) is None
+    outcome = actions.record_progress(world.supervisee_user, token.lesson_id, token, report, later)
+    assert outcome.status == "accepted" and outcome.covered_seconds == 30
+    assert player.progress().last_seq == 3
