@@ -2,10 +2,9 @@
 
 import datetime
 
-from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.db import models
 from django.http import Http404
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -66,8 +65,10 @@ class CourseIndexPage(Page):
     def serve(self, request, *args, **kwargs):
         from ..access import course_viewer
 
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         if course_viewer(request.user) is None:
-            return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+            raise Http404
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
@@ -172,6 +173,8 @@ class CoursePage(Page):
     def serve(self, request, *args, **kwargs):
         from ..access import access_course
 
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         access_course(request.user, self)
         return super().serve(request, *args, **kwargs)
 
@@ -237,6 +240,8 @@ class LessonPage(Page):
     def serve(self, request, *args, **kwargs):
         from ..access import access_course
 
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         access_course(request.user, self.course)
         if self.video_id is None and not self.body:
             raise Http404

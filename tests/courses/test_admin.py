@@ -108,3 +108,9 @@ def test_lesson_videos_follow_the_course_audience(world, courses, client_for):
     assert adult.get(f"/video/{minors_video.pk}/").status_code == 404
     assert adult.get(f"/video/{courses.lesson.video.pk}/").status_code == 200
     assert client_for(world.caseworker).get(f"/video/{minors_video.pk}/").status_code == 200
+
+
+def test_anonymous_visitors_are_asked_to_sign_in(courses, client):
+    for path in ("/courses/", "/courses/law/", "/courses/law/constitution/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], path
