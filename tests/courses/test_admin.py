@@ -114,3 +114,27 @@ def test_anonymous_visitors_are_asked_to_sign_in(courses, client):
     for path in ("/courses/", "/courses/law/", "/courses/law/constitution/"):
         response = client.get(path)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], path
+
+
+def test_courses_are_staged_by_phase(world, courses, client_for):
+    from .conftest import add_course, add_lesson
+
+    release = add_course(courses.index, "解矫前教育", slug="release", phase="release")
+    add_lesson(release, "解矫须知", slug="after")
+    intake = add_course(courses.index, "入矫适应", slug="intake", phase="intake")
+    add_lesson(intake, "适应新生活", slug="settle")
+    complete_orientation(world.adult, courses)
+    client = client_for(world.supervisee_user)
+
+    def listed() -> set[str]:
+        return {card["course"].title for card in client.get("/courses/").context["cards"]}
+
+    assert {"法治教育", "入矫第一课"} <= listed()  # 60 days in: 矫中
+    assert not {"解矫前教育", "入矫适应"} & listed()
+    world.adult.planned_end = timezone.localdate() + datetime.timedelta(days=10)
+    world.adult.save()
+    assert "解矫前教育" in listed() and "入矫适应" not in listed()
+    world.adult.supervision_start = timezone.localdate() - datetime.timedelta(days=5)
+    world.adult.planned_end = timezone.localdate() + datetime.timedelta(days=300)
+    world.adult.save()
+    assert "入矫适应" in listed() and "解矫前教育" not in listed()
