@@ -39,7 +39,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-APPS := portal media courses
+APPS := portal media courses search
 
 messages: install
 	for app in $(APPS); do \

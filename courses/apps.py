@@ -11,6 +11,7 @@ class CoursesConfig(AppConfig):
         from media.access import register_audience_check
         from portal.housekeeping import register
 
+        from . import indexing  # noqa: F401  (registers courses with the search layer)
         from .access import may_watch
         from .warnings import send_hour_warnings
 

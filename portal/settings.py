@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "portal",
     "media",
     "courses",
+    "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -379,6 +380,23 @@ COURSES_QR_VALID_SECONDS = env_int("COURSES_QR_VALID_SECONDS", 45)
 COURSES_SHARED_ADDRESS_WINDOW_SECONDS = env_int("COURSES_SHARED_ADDRESS_WINDOW_SECONDS", 300)
 # Where notifications go besides the app: any of "sms", "email".
 PORTAL_NOTIFY_CHANNELS = env_list("PORTAL_NOTIFY_CHANNELS")
+
+# --- Search (search/) ---------------------------------------------------------------------------
+
+# Unset: the embedded database backend. Set (e.g. https://user:pass@es1:9200): Elasticsearch 8.
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5"))
+# Further keyword arguments for the Elasticsearch client (certificates, API key, node class).
+ELASTICSEARCH_CLIENT_OPTIONS = {
+    key: value
+    for key, value in {
+        "api_key": os.environ.get("ELASTICSEARCH_API_KEY"),
+        "ca_certs": os.environ.get("ELASTICSEARCH_CA_CERTS"),
+    }.items()
+    if value
+}
+# Index names start with this, so several deployments may share one cluster.
+SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "jiaozheng")
 
 # --- Mail and logging --------------------------------------------------------------------------
 

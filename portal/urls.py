@@ -50,6 +50,7 @@ urlpatterns = [
     path("audit/export.csv", auditlog.audit_export, name="audit_export"),
     path("video/", include("media.urls")),
     path("study/", include("courses.urls")),
+    path("search/", include("search.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

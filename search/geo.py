@@ -1,0 +1,28 @@
+"""Distances on the earth's surface, the same for both backends."""
+
+import math
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle (haversine) distance between two (lat, lon) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def bounding_box(
+    centre: tuple[float, float], radius_km: float
+) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lon, max_lon) that contains every point within the radius."""
+    lat, lon = centre
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
+    cos_lat = math.cos(math.radians(lat))
+    if cos_lat < 1e-6 or lat + dlat >= 90 or lat - dlat <= -90:
+        return max(-90.0, lat - dlat), min(90.0, lat + dlat), -180.0, 180.0
+    dlon = math.degrees(math.asin(min(1.0, math.sin(radius_km / EARTH_RADIUS_KM) / cos_lat)))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
