@@ -70,6 +70,9 @@ class EntryTag(models.Model):
     class Meta:
         indexes = [models.Index(fields=["tag", "entry"], name="search_entrytag_tag")]
 
+    def __str__(self) -> str:
+        return self.tag
+
 
 class PendingUpdate(models.Model):
     """An index update the engine did not take; housekeeping tries it again with backoff."""

@@ -70,6 +70,8 @@ OWN = {
     "api/v1/group-classes/check-in": (SIGNED_IN, None, "post", None),
     "api/v1/compliance": (ROLES, PEOPLE, "get", None),
     "api/v1/compliance/<supervisee_id>": (OBJECT, PEOPLE, "get", "supervisee"),
+    "search/": (PUBLIC, None, "get", None),
+    "api/v1/search/suggest": (PUBLIC, None, "get", None),
     "api/v1/": (ALWAYS_404, None, "get", None),
     "api/v1/openapi.json": (PUBLIC, None, "get", None),
     "api/v1/docs": (PUBLIC, None, "get", None),

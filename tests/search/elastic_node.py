@@ -15,7 +15,7 @@ class OpenSearchCompatibleNode(Urllib3HttpNode):
                 for key in [k for k in headers if k.lower() == name]:
                     value = headers[key]
                     if value.startswith(VENDORED):
-                        # application/vnd.elasticsearch+x-ndjson; compatible-with=8 → application/x-ndjson
+                        # …+x-ndjson; compatible-with=8 → application/x-ndjson
                         headers[key] = "application/" + value[len(VENDORED) :].split(";")[0]
         response = super().perform_request(
             method, target, body=body, headers=headers, request_timeout=request_timeout
