@@ -20,6 +20,7 @@ install: $(STAMP)
 seed: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py search_rebuild
 
 run: seed
 	$(PY) manage.py collectstatic --noinput --verbosity 0

@@ -26,3 +26,28 @@ def bounding_box(
         return max(-90.0, lat - dlat), min(90.0, lat + dlat), -180.0, 180.0
     dlon = math.degrees(math.asin(min(1.0, math.sin(radius_km / EARTH_RADIUS_KM) / cos_lat)))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+# A grid over the earth for the database backend's place index: cells of CELL_DEGREES square,
+# numbered row by row. A query reads only the cells under its bounding box.
+CELL_DEGREES = 0.2
+CELLS_PER_DEGREE = round(1 / CELL_DEGREES)
+CELL_ROW = 360 * CELLS_PER_DEGREE + 1
+MAX_CELLS = 400
+
+
+def cell_of(lat: float, lon: float) -> int:
+    row = math.floor((lat + 90) * CELLS_PER_DEGREE)
+    column = math.floor((lon + 180) * CELLS_PER_DEGREE)
+    return row * CELL_ROW + column
+
+
+def cells_covering(box: tuple[float, float, float, float]) -> list[int] | None:
+    """The cells a bounding box touches; None when there are too many to list (a huge box)."""
+    min_lat, max_lat, min_lon, max_lon = box
+    first, last = cell_of(min_lat, min_lon), cell_of(max_lat, max_lon)
+    rows = range(first // CELL_ROW, last // CELL_ROW + 1)
+    columns = range(first % CELL_ROW, last % CELL_ROW + 1)
+    if len(rows) * len(columns) > MAX_CELLS:
+        return None
+    return [row * CELL_ROW + column for row in rows for column in columns]

@@ -21,6 +21,15 @@ def terms(query: str) -> tuple[str, ...]:
     return tuple(unique[:MAX_TERMS])
 
 
+# A Chinese (Han) character is a word of its own; other letters and digits form words.
+WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W_\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`, as the database backend's word index holds them."""
+    return WORD.findall(normalise(text))
+
+
 def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
     """The normalised text and, for each of its characters, the index it came from."""
     folded, origin = [], []

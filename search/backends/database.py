@@ -1,202 +1,251 @@
 """The embedded backend: the platform's own database, no search engine needed.
 
-Text matching is substring matching on folded text, so one- and two-character Chinese queries
-work (a trigram index would find nothing for them). Distances use a bounding box on an indexed
-column pair, then the exact haversine distance in SQL.
+Words are found through the database's full-text index (`words.py`), with every Chinese
+character a word, so one- and two-character queries work (a trigram index would find nothing
+for them). A place narrows the candidates by a bounding box on indexed coordinates, then by the
+exact haversine distance. One SQL statement then answers the whole question: it gathers the
+candidates once (a materialised CTE over the narrow `search_entry` table) and returns the total,
+the facet counts and the ranked page from it, so the work stays inside the database however
+many entries match; only the page's entries are then read whole.
 """
+
+# This module composes SQL from fixed fragments and the ORM's own SQL; every value travels as a
+# parameter, so the string-built-query warning does not apply here.
+# ruff: noqa: S608
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.functions import ASin, Coalesce, Cos, Exp, Ln, Power, Radians, Sin, Sqrt
+from django.db import connection, transaction
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .. import geo
-from ..models import Entry, EntryTag
+from ..models import Entry, EntryContent
 from ..text import normalise
 from ..types import ANY, Document, FacetValue, Query, Results, Viewer
-from .base import BODY_WEIGHT, FACET_SIZES, TAG_WEIGHT, TITLE_WEIGHT, batched, decay_scale_km
+from . import words as word_index
+from .base import FACET_SIZES, TAG_WEIGHT, TITLE_WEIGHT, batched, decay_scale_km
 from .hits import hit
 
 BATCH = 500
+FACT_COLUMNS = (
+    "id", "kind", "region_code", "region_path", "tags", "tags_folded", "title_folded",
+    "open_slots", "rank", "latitude", "longitude",
+)  # fmt: skip
+# How each database lists the elements of a JSON array column, for the skill facet.
+TAG_ELEMENTS = {
+    "sqlite": ("json_each.value", "json_each(hits.tags)"),
+    "postgresql": ("tag", "jsonb_array_elements_text(hits.tags) AS tag"),
+}
 
 
-def access_text(document: Document) -> str:
+def escape_like(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def folded_tags(tags: Iterable[str]) -> str:
+    return "|" + "|".join(tags) + "|"
+
+
+def audience_text(document: Document) -> tuple[str, str]:
+    """The `audience` and `narrowing` columns of an entry."""
     tokens = document.access.tokens()
+    narrowing = [
+        f"{name}:{value}"
+        for name, values in tokens.items()
+        if name != "audience" and values != [ANY]
+        for value in values
+    ]
     return (
-        " "
-        + " ".join(f"{name}:{value}" for name, values in tokens.items() for value in values)
-        + " "
+        " " + " ".join(tokens["audience"]) + " ",
+        " " + " ".join(narrowing) + " " if narrowing else "",
     )
 
 
 def entry_for(document: Document) -> Entry:
+    audience, narrowing = audience_text(document)
     lat, lon = document.location or (None, None)
     return Entry(
         index=document.index,
         key=document.key,
         kind=document.kind,
-        title=document.title[:300],
-        body=document.body,
-        url=document.url,
         tags=list(document.tags),
+        tags_folded=folded_tags(normalise(t) for t in document.tags),
+        title_folded=normalise(document.title)[:300],
         region_code=document.region_code,
         region_path=document.region_path,
         latitude=lat,
         longitude=lon,
+        cell=geo.cell_of(lat, lon) if document.location else None,
         open_slots=document.open_slots,
         rank=document.rank,
-        published=document.published,
-        payload=document.payload,
-        title_folded=normalise(document.title),
-        body_folded=normalise(document.body),
-        tags_folded="|" + "|".join(normalise(t) for t in document.tags) + "|",
-        access=access_text(document),
+        audience=audience,
+        narrowing=narrowing,
     )
 
 
 def visible_to(viewer: Viewer) -> Q:
-    condition = Q()
+    """Entries for one of the viewer's audiences whose narrower rules, if any, admit them."""
+    condition = Q(audience__contains=f" {ANY} ")
+    for value in sorted(viewer.allowed.get("audience", ())):
+        condition |= Q(audience__contains=f" {value} ")
+    narrowed = Q()
     for name, values in viewer.allowed.items():
-        admits = Q(access__contains=f" {name}:{ANY} ")
+        if name == "audience":
+            continue
+        admits = ~Q(narrowing__contains=f" {name}:")
         for value in sorted(values):
-            admits |= Q(access__contains=f" {name}:{value} ")
-        condition &= admits
-    return condition
+            admits |= Q(narrowing__contains=f" {name}:{value} ")
+        narrowed &= admits
+    return condition & (Q(narrowing="") | narrowed)
 
 
-def matching(terms: tuple[str, ...]) -> Q:
-    condition = Q()
-    for term in terms:
-        condition &= (
-            Q(title_folded__contains=term)
-            | Q(tags_folded__contains=term)
-            | Q(body_folded__contains=term)
-        )
-    return condition
-
-
-def distance_expression(centre: tuple[float, float]):
-    """Haversine distance in km from `centre`, computed by the database."""
+def distance_sql(centre: tuple[float, float]) -> tuple[str, list]:
+    """Haversine distance in km from `centre`, for the database to compute once per row."""
     lat0, lon0 = map(math.radians, centre)
-    half_dlat = (Radians("latitude") - Value(lat0)) / 2
-    half_dlon = (Radians("longitude") - Value(lon0)) / 2
-    h = Power(Sin(half_dlat), 2) + Value(math.cos(lat0)) * Cos(Radians("latitude")) * Power(
-        Sin(half_dlon), 2
+    return (
+        "(%s * ASIN(SQRT(POWER(SIN((RADIANS(latitude) - %s) / 2), 2)"
+        " + %s * COS(RADIANS(latitude)) * POWER(SIN((RADIANS(longitude) - %s) / 2), 2))))",
+        [2 * geo.EARTH_RADIUS_KM, lat0, math.cos(lat0), lon0],
     )
-    return Value(2 * geo.EARTH_RADIUS_KM) * ASin(Sqrt(h))
 
 
-def relevance(terms: tuple[str, ...]):
-    score = Value(1.0)
-    for term in terms:
-        for field, weight in (
-            ("title_folded", TITLE_WEIGHT),
-            ("tags_folded", TAG_WEIGHT),
-            ("body_folded", BODY_WEIGHT),
-        ):
-            score = score + Case(
-                When(**{f"{field}__contains": term}, then=Value(float(weight))),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-    return score
+def score_sql(query: Query) -> tuple[str, list]:
+    """Text relevance x open places x listing rank x distance decay, as in Elasticsearch.
+
+    Relevance: every word counts 1, and more where it is in the title or a tag (the fields the
+    Elasticsearch backend boosts)."""
+    relevance, params = ["1.0"], []
+    for term in query.terms:
+        pattern = f"%{escape_like(term)}%"
+        relevance.append(
+            "1.0 + CASE WHEN title_folded LIKE %s ESCAPE '!' THEN %s ELSE 0.0 END"
+            " + CASE WHEN tags_folded LIKE %s ESCAPE '!' THEN %s ELSE 0.0 END"
+        )
+        params += [pattern, float(TITLE_WEIGHT), pattern, float(TAG_WEIGHT)]
+    sql = f"({' + '.join(relevance)}) * LN(2.0 + COALESCE(open_slots, 0)) * rank"
+    if query.near is not None:
+        sql += " * POWER(0.5, POWER(distance / %s, 2))"
+        params.append(decay_scale_km(query))
+    return sql, params
 
 
 class DatabaseBackend:
-    def candidates(self, query: Query) -> QuerySet:
-        """Everything the query matches before facet selections narrow it."""
-        entries = Entry.objects.filter(index=query.index).filter(visible_to(query.viewer))
-        entries = entries.filter(matching(query.terms))
+    # Reads ----------------------------------------------------------------------------------
+
+    def matches(self, query: Query) -> QuerySet | None:
+        """Entries the query may find by index, audience, words, open places and bounding box
+        (the exact distance comes later); None when the words can match nothing."""
+        # Cheap, selective conditions first: SQLite checks them in this order.
+        entries = Entry.objects.filter(index=query.index)
+        if query.near is not None and query.radius_km:
+            box = geo.bounding_box(query.near, query.radius_km)
+            cells = geo.cells_covering(box)
+            if cells is not None:
+                entries = entries.filter(cell__in=cells)
+            entries = entries.filter(latitude__range=box[:2]).filter(longitude__range=box[2:])
+        elif query.near is not None:
+            entries = entries.filter(latitude__isnull=False)
         if query.open_only:
             entries = entries.filter(open_slots__gt=0)
-        if query.near is not None:
-            entries = entries.annotate(distance=distance_expression(query.near))
-            if query.radius_km:
-                min_lat, max_lat, min_lon, max_lon = geo.bounding_box(query.near, query.radius_km)
-                entries = entries.filter(
-                    latitude__range=(min_lat, max_lat),
-                    longitude__range=(min_lon, max_lon),
-                    distance__lte=query.radius_km,
-                )
-            else:
-                entries = entries.filter(latitude__isnull=False)
+        entries = entries.filter(visible_to(query.viewer))
+        if query.terms:
+            found = word_index.matching(query.terms)
+            if found is None:
+                return None
+            words_sql, words_params = found
+            # Near a place, the bounding box should lead and the words be checked against it:
+            # the unary plus keeps the planner from starting with every word match instead.
+            column = "+search_entry.id" if query.near is not None else "search_entry.id"
+            entries = entries.filter(
+                RawSQL(f"{column} IN ({words_sql})", words_params, output_field=BooleanField())  # noqa: S611
+            )
         return entries
 
-    def search(self, query: Query) -> Results:
-        candidates = self.candidates(query)
-        selected = candidates
+    def candidates_sql(self, query: Query, matches: QuerySet) -> tuple[str, list]:
+        """CTEs ending in `hits`: the matches with their exact distance, inside the radius."""
+        base, params = matches.values_list(*FACT_COLUMNS).query.sql_with_params()
+        if query.near is None:
+            sql = f"hits AS MATERIALIZED (SELECT f.*, NULL AS distance FROM ({base}) f)"
+            return sql, list(params)
+        distance, distance_params = distance_sql(query.near)
+        sql = f"box AS MATERIALIZED (SELECT f.*, {distance} AS distance FROM ({base}) f), "
+        params = [*distance_params, *params]
+        if not query.radius_km:
+            return sql + "hits AS MATERIALIZED (SELECT * FROM box)", params
+        sql += "hits AS MATERIALIZED (SELECT * FROM box WHERE distance <= %s)"
+        return sql, [*params, query.radius_km]
+
+    @staticmethod
+    def selection(query: Query) -> tuple[str, list]:
+        """SQL over the candidates for the facet choices (kinds, skills, regions)."""
+        parts, params = ["1 = 1"], []
         if query.kinds:
-            selected = selected.filter(kind__in=query.kinds)
+            parts.append(f"kind IN ({', '.join(['%s'] * len(query.kinds))})")
+            params += list(query.kinds)
         if query.skills:
-            selected = selected.filter(
-                pk__in=EntryTag.objects.filter(tag__in=query.skills).values("entry_id")
-            )
+            like = "tags_folded LIKE %s ESCAPE '!'"
+            parts.append("(" + " OR ".join([like] * len(query.skills)) + ")")
+            params += [f"%|{escape_like(normalise(skill))}|%" for skill in query.skills]
         if query.regions:
-            in_region = Q()
-            for code in query.regions:
-                in_region |= Q(region_path__contains=f"/{code}/")
-            selected = selected.filter(in_region)
-        total = selected.count()
-        ranked = selected.annotate(score=self.score(query))
-        if query.sort == "distance" and query.near is not None:
-            ranked = ranked.order_by("distance", "key")
-        else:
-            ranked = ranked.order_by("-score", "key")
-        page = list(ranked[query.offset : query.offset + query.per_page])
+            parts.append("(" + " OR ".join(["region_path LIKE %s"] * len(query.regions)) + ")")
+            params += [f"%/{code}/%" for code in query.regions]
+        return " AND ".join(parts), params
+
+    def search(self, query: Query) -> Results:
+        matches = self.matches(query)
+        if matches is None:
+            return Results(hits=[], total=0, page=query.page, per_page=query.per_page, facets={})
+        hits, hits_params = self.candidates_sql(query, matches)
+        chosen, chosen_params = self.selection(query)
+        score, score_params = score_sql(query)
+        order = "distance, id" if query.sort == "distance" and query.near else "score DESC, id"
+        value, elements = TAG_ELEMENTS[connection.vendor]
+        sql = (
+            f"WITH {hits} "
+            f"SELECT 'total', NULL, COUNT(*) FROM hits WHERE {chosen} "
+            "UNION ALL SELECT 'kind', kind, COUNT(*) FROM hits GROUP BY kind "
+            "UNION ALL SELECT 'region', region_code, COUNT(*) FROM hits "
+            "GROUP BY region_code "
+            f"UNION ALL SELECT 'skill', {value}, COUNT(*) FROM hits, {elements} "
+            f"GROUP BY {value} "
+            f"UNION ALL SELECT * FROM (SELECT 'hit', CAST(id AS VARCHAR(20)), {score} AS score "
+            f"FROM hits WHERE {chosen} ORDER BY {order} LIMIT %s OFFSET %s) page"
+        )
+        params = [
+            *hits_params,
+            *chosen_params,
+            *score_params,
+            *chosen_params,
+            query.per_page,
+            query.offset,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        total, facets, page = 0, {"kind": [], "region": [], "skill": []}, []
+        for part, value_, number in rows:
+            if part == "total":  # counts share a column with scores: PostgreSQL makes them floats
+                total = int(number)
+            elif part == "hit":
+                page.append((int(value_), number))
+            elif value_:
+                facets[part].append(FacetValue(value=value_, label=value_, count=int(number)))
+        for name, values in facets.items():
+            values.sort(key=lambda f: (-f.count, f.value))
+            del values[FACET_SIZES[name] :]
+        contents = EntryContent.objects.select_related("entry").in_bulk([pk for pk, _ in page])
         return Results(
-            hits=[hit(entry.document(), query, entry.score) for entry in page],
+            hits=[hit(contents[pk].document(), query, score) for pk, score in page],
             total=total,
             page=query.page,
             per_page=query.per_page,
-            facets=self.facets(candidates, query),
+            facets=facets,
         )
-
-    @staticmethod
-    def score(query: Query):
-        score = relevance(query.terms) * Ln(Value(2.0) + Coalesce("open_slots", 0)) * F("rank")
-        if query.near is not None:
-            scale = decay_scale_km(query)
-            score = score * Exp(Value(-math.log(2)) * Power(F("distance") / Value(scale), 2))
-        return score
-
-    @staticmethod
-    def facets(candidates: QuerySet, query: Query) -> dict[str, list[FacetValue]]:
-        def counted(rows, field):
-            return [
-                FacetValue(value=row[field], label=row[field], count=row["n"])
-                for row in rows
-                if row[field]
-            ]
-
-        ids = candidates.values("id")
-        kinds = (
-            Entry.objects.filter(pk__in=ids)
-            .values("kind")
-            .annotate(n=Count("id"))
-            .order_by("-n", "kind")[: FACET_SIZES["kind"]]
-        )
-        regions = (
-            Entry.objects.filter(pk__in=ids)
-            .values("region_code")
-            .annotate(n=Count("id"))
-            .order_by("-n", "region_code")[: FACET_SIZES["region"]]
-        )
-        skills = (
-            EntryTag.objects.filter(entry_id__in=ids)
-            .values("tag")
-            .annotate(n=Count("id"))
-            .order_by("-n", "tag")[: FACET_SIZES["skill"]]
-        )
-        return {
-            "kind": counted(kinds, "kind"),
-            "region": counted(regions, "region_code"),
-            "skill": counted(skills, "tag"),
-        }
 
     def suggest(self, index: str | None, prefix: str, viewer: Viewer, limit: int) -> list[str]:
         folded = normalise(prefix)
@@ -207,28 +256,50 @@ class DatabaseBackend:
         )
         if index:
             entries = entries.filter(index=index)
-        titles = entries.order_by("-rank", "title").values_list("title", flat=True)
+        titles = entries.order_by("-rank", "content__title").values_list(
+            "content__title", flat=True
+        )
         return list(dict.fromkeys(titles[: limit * 2]))[:limit]
+
+    def count(self, index: str) -> int:
+        return Entry.objects.filter(index=index).count()
+
+    # Writes ---------------------------------------------------------------------------------
 
     def upsert(self, documents: list[Document]) -> None:
         with transaction.atomic():
-            self._write(documents)
+            self._remove(Entry.objects.filter(key__in=[d.key for d in documents]))
+            entries = Entry.objects.bulk_create([entry_for(d) for d in documents])
+            EntryContent.objects.bulk_create(
+                [
+                    EntryContent(
+                        entry=entry,
+                        title=d.title[:300],
+                        body=d.body,
+                        url=d.url,
+                        published=d.published,
+                        payload=d.payload,
+                    )
+                    for entry, d in zip(entries, documents, strict=True)
+                ]
+            )
+            word_index.replace(
+                {
+                    entry.pk: (d.title, " ".join(d.tags), d.body)
+                    for entry, d in zip(entries, documents, strict=True)
+                }
+            )
 
     @staticmethod
-    def _write(documents: list[Document]) -> None:
-        keys = [d.key for d in documents]
-        Entry.objects.filter(key__in=keys).delete()
-        entries = Entry.objects.bulk_create([entry_for(d) for d in documents])
-        EntryTag.objects.bulk_create(
-            [
-                EntryTag(entry=entry, tag=tag[:100])
-                for entry, document in zip(entries, documents, strict=True)
-                for tag in dict.fromkeys(document.tags)
-            ]
-        )
+    def _remove(entries: QuerySet) -> None:
+        with transaction.atomic():
+            ids = list(entries.values_list("pk", flat=True))
+            if ids:
+                word_index.remove(ids)
+                Entry.objects.filter(pk__in=ids).delete()
 
     def delete(self, keys: list[str]) -> None:
-        Entry.objects.filter(key__in=keys).delete()
+        self._remove(Entry.objects.filter(key__in=keys))
 
     def rebuild(
         self, index: str, documents: Iterable[Document], progress: Callable[[int], None]
@@ -238,9 +309,6 @@ class DatabaseBackend:
         rebuild did not write is removed."""
         started = timezone.now()
         for batch in batched(documents, BATCH):
-            self.upsert(list(batch))
+            self.upsert(batch)
             progress(len(batch))
-        Entry.objects.filter(index=index, written_at__lt=started).delete()
-
-    def count(self, index: str) -> int:
-        return Entry.objects.filter(index=index).count()
+        self._remove(Entry.objects.filter(index=index, written_at__lt=started))

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 import search
-from search.models import Entry
+from search.models import EntryContent
 from search.registry import IndexDefinition, register
 from tests.courses.conftest import Courses
 
@@ -85,8 +85,8 @@ def test_people_are_never_indexed(world, backend):
     Courses(world)
     call_command("search_rebuild")
     if backend.__class__.__name__ == "DatabaseBackend":
-        text = " ".join(Entry.objects.values_list("title", flat=True))
-        text += " ".join(Entry.objects.values_list("body", flat=True))
+        text = " ".join(EntryContent.objects.values_list("title", flat=True))
+        text += " ".join(EntryContent.objects.values_list("body", flat=True))
         for person in Supervisee.objects.all():
             assert person.name not in text and person.id_number not in text
     for person in Supervisee.objects.all():
