@@ -26,10 +26,10 @@ class Entry(models.Model):
     cell = models.IntegerField(null=True)
     open_slots = models.IntegerField(null=True)
     rank = models.FloatField(default=1.0)
-    # Who may find the entry, as " public staff ", and, only when the document narrows its
-    # audience further, those rules as " levels:strict regions:370400 " (else empty, so most
-    # entries pass with one comparison).
-    audience = models.CharField(max_length=100)
+    # Who may find the entry, one bit per audience (`audience_bits`), and, only when the
+    # document narrows its audience further, those rules as " levels:strict regions:370400 "
+    # (else empty, so most entries pass with a bit test and one comparison).
+    audience = models.PositiveSmallIntegerField()
     narrowing = models.CharField(max_length=1000, blank=True)
     # A rebuild removes what it did not write: entries older than its start.
     written_at = models.DateTimeField(auto_now=True)

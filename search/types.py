@@ -21,6 +21,7 @@ SUPERVISEE = "supervisee"
 STAFF = "staff"
 OPERATOR = "operator"
 MENTOR = "mentor"
+AUDIENCES = (PUBLIC, SUPERVISEE, STAFF, OPERATOR, MENTOR)
 
 # Access dimensions stored on every document (ANY when the document does not restrict it).
 ACCESS_FIELDS = ("audience", "levels", "sentences", "offences", "ages", "regions", "scope")
@@ -75,6 +76,8 @@ class Document:
     payload: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
+        if not self.access.audience <= set(AUDIENCES):
+            raise ValueError(f"unknown audience in {sorted(self.access.audience)!r}")
         if self.index not in INDEXES:
             raise ValueError(f"unknown index {self.index!r}")
         if self.location is not None:

@@ -19,14 +19,14 @@ import math
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .. import geo
 from ..models import Entry, EntryContent
 from ..text import normalise
-from ..types import ANY, Document, FacetValue, Query, Results, Viewer
+from ..types import ANY, AUDIENCES, Document, FacetValue, Query, Results, Viewer
 from . import words as word_index
 from .base import FACET_SIZES, TAG_WEIGHT, TITLE_WEIGHT, batched, decay_scale_km
 from .hits import hit
@@ -51,8 +51,12 @@ def folded_tags(tags: Iterable[str]) -> str:
     return "|" + "|".join(tags) + "|"
 
 
-def audience_text(document: Document) -> tuple[str, str]:
-    """The `audience` and `narrowing` columns of an entry."""
+def audience_bits(audiences) -> int:
+    return sum(1 << AUDIENCES.index(name) for name in set(audiences))
+
+
+def narrowing_text(document: Document) -> str:
+    """The document's narrower audience rules as " field:value ", empty when it has none."""
     tokens = document.access.tokens()
     narrowing = [
         f"{name}:{value}"
@@ -60,14 +64,10 @@ def audience_text(document: Document) -> tuple[str, str]:
         if name != "audience" and values != [ANY]
         for value in values
     ]
-    return (
-        " " + " ".join(tokens["audience"]) + " ",
-        " " + " ".join(narrowing) + " " if narrowing else "",
-    )
+    return " " + " ".join(narrowing) + " " if narrowing else ""
 
 
 def entry_for(document: Document) -> Entry:
-    audience, narrowing = audience_text(document)
     lat, lon = document.location or (None, None)
     return Entry(
         index=document.index,
@@ -83,16 +83,14 @@ def entry_for(document: Document) -> Entry:
         cell=geo.cell_of(lat, lon) if document.location else None,
         open_slots=document.open_slots,
         rank=document.rank,
-        audience=audience,
-        narrowing=narrowing,
+        audience=audience_bits(document.access.audience),
+        narrowing=narrowing_text(document),
     )
 
 
-def visible_to(viewer: Viewer) -> Q:
+def visible_to(entries: QuerySet, viewer: Viewer) -> QuerySet:
     """Entries for one of the viewer's audiences whose narrower rules, if any, admit them."""
-    condition = Q(audience__contains=f" {ANY} ")
-    for value in sorted(viewer.allowed.get("audience", ())):
-        condition |= Q(audience__contains=f" {value} ")
+    mask = audience_bits(viewer.allowed.get("audience", ()))
     narrowed = Q()
     for name, values in viewer.allowed.items():
         if name == "audience":
@@ -101,7 +99,11 @@ def visible_to(viewer: Viewer) -> Q:
         for value in sorted(values):
             admits |= Q(narrowing__contains=f" {name}:{value} ")
         narrowed &= admits
-    return condition & (Q(narrowing="") | narrowed)
+    return (
+        entries.alias(admitted=F("audience").bitand(mask))
+        .filter(admitted__gt=0)
+        .filter(Q(narrowing="") | narrowed)
+    )
 
 
 def distance_sql(centre: tuple[float, float]) -> tuple[str, list]:
@@ -152,7 +154,7 @@ class DatabaseBackend:
             entries = entries.filter(latitude__isnull=False)
         if query.open_only:
             entries = entries.filter(open_slots__gt=0)
-        entries = entries.filter(visible_to(query.viewer))
+        entries = visible_to(entries, query.viewer)
         if query.terms:
             found = word_index.matching(query.terms)
             if found is None:
@@ -167,18 +169,20 @@ class DatabaseBackend:
         return entries
 
     def candidates_sql(self, query: Query, matches: QuerySet) -> tuple[str, list]:
-        """CTEs ending in `hits`: the matches with their exact distance, inside the radius."""
+        """The CTE `hits`: the matches, with their exact distance from the place (computed once
+        per entry; `within()` then keeps those inside the radius)."""
         base, params = matches.values_list(*FACT_COLUMNS).query.sql_with_params()
         if query.near is None:
-            sql = f"hits AS MATERIALIZED (SELECT f.*, NULL AS distance FROM ({base}) f)"
-            return sql, list(params)
+            return f"hits AS MATERIALIZED (SELECT f.*, NULL AS distance FROM ({base}) f)", [*params]
         distance, distance_params = distance_sql(query.near)
-        sql = f"box AS MATERIALIZED (SELECT f.*, {distance} AS distance FROM ({base}) f), "
-        params = [*distance_params, *params]
-        if not query.radius_km:
-            return sql + "hits AS MATERIALIZED (SELECT * FROM box)", params
-        sql += "hits AS MATERIALIZED (SELECT * FROM box WHERE distance <= %s)"
-        return sql, [*params, query.radius_km]
+        sql = f"hits AS MATERIALIZED (SELECT f.*, {distance} AS distance FROM ({base}) f)"
+        return sql, [*distance_params, *params]
+
+    @staticmethod
+    def within(query: Query) -> tuple[str, list]:
+        if query.near is not None and query.radius_km:
+            return "distance <= %s", [query.radius_km]
+        return "1 = 1", []
 
     @staticmethod
     def selection(query: Query) -> tuple[str, list]:
@@ -201,24 +205,29 @@ class DatabaseBackend:
         if matches is None:
             return Results(hits=[], total=0, page=query.page, per_page=query.per_page, facets={})
         hits, hits_params = self.candidates_sql(query, matches)
+        inside, inside_params = self.within(query)
         chosen, chosen_params = self.selection(query)
+        chosen, chosen_params = f"{inside} AND {chosen}", [*inside_params, *chosen_params]
         score, score_params = score_sql(query)
         order = "distance, id" if query.sort == "distance" and query.near else "score DESC, id"
         value, elements = TAG_ELEMENTS[connection.vendor]
         sql = (
             f"WITH {hits} "
             f"SELECT 'total', NULL, COUNT(*) FROM hits WHERE {chosen} "
-            "UNION ALL SELECT 'kind', kind, COUNT(*) FROM hits GROUP BY kind "
+            f"UNION ALL SELECT 'kind', kind, COUNT(*) FROM hits WHERE {inside} GROUP BY kind "
             "UNION ALL SELECT 'region', region_code, COUNT(*) FROM hits "
-            "GROUP BY region_code "
+            f"WHERE {inside} GROUP BY region_code "
             f"UNION ALL SELECT 'skill', {value}, COUNT(*) FROM hits, {elements} "
-            f"GROUP BY {value} "
+            f"WHERE {inside} GROUP BY {value} "
             f"UNION ALL SELECT * FROM (SELECT 'hit', CAST(id AS VARCHAR(20)), {score} AS score "
             f"FROM hits WHERE {chosen} ORDER BY {order} LIMIT %s OFFSET %s) page"
         )
         params = [
             *hits_params,
             *chosen_params,
+            *inside_params,
+            *inside_params,
+            *inside_params,
             *score_params,
             *chosen_params,
             query.per_page,
@@ -249,7 +258,7 @@ class DatabaseBackend:
 
     def suggest(self, index: str | None, prefix: str, viewer: Viewer, limit: int) -> list[str]:
         folded = normalise(prefix)
-        entries = Entry.objects.filter(visible_to(viewer)).filter(
+        entries = visible_to(Entry.objects.all(), viewer).filter(
             Q(title_folded__startswith=folded)
             | Q(title_folded__contains=" " + folded)
             | Q(tags_folded__contains="|" + folded)
