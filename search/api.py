@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils.translation import gettext as _
 
 from portal.access import has_role, is_supervisee, memberships_with_role
-from portal.models import Region, Role
+from portal.models import Region, Role, Supervisee
 
 from .backends import get_backend
 from .text import closest, terms
@@ -42,7 +44,7 @@ def viewer_for(user) -> Viewer:
                     for role in STAFF_ROLES
                     for m in memberships_with_role(user, role)
                 )
-        elif is_supervisee(user) and user.supervisee.status == "active":
+        elif is_supervisee(user) and user.supervisee.status == Supervisee.Status.ACTIVE:
             person = user.supervisee
             audience.add(SUPERVISEE)
             allowed.update(
@@ -76,14 +78,7 @@ def _run(query: Query, text: str) -> Results:
     if results.total == 0 and query.terms:
         candidates = backend.suggest(query.index, text.strip()[:1], query.viewer, 50)
         did_you_mean = closest(text.strip(), candidates)
-    return Results(
-        hits=results.hits,
-        total=results.total,
-        page=results.page,
-        per_page=results.per_page,
-        facets=_labelled(results.facets, query),
-        did_you_mean=did_you_mean,
-    )
+    return replace(results, facets=_labelled(results.facets, query), did_you_mean=did_you_mean)
 
 
 def _labelled(facets: dict[str, list[FacetValue]], query: Query) -> dict[str, list[FacetValue]]:
