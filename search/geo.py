@@ -18,7 +18,9 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 def bounding_box(
     centre: tuple[float, float], radius_km: float
 ) -> tuple[float, float, float, float]:
-    """(min_lat, max_lat, min_lon, max_lon) that contains every point within the radius."""
+    """(min_lat, max_lat, min_lon, max_lon) that contains every point within the radius.
+
+    The box is not split at the 180° meridian, which no place the platform serves is near."""
     lat, lon = centre
     dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
     cos_lat = math.cos(math.radians(lat))

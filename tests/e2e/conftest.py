@@ -48,8 +48,15 @@ def _migration_data_restored(request, migration_data):
     from django.db import connection
 
     if not Group.objects.exists():
+        from django.apps import apps
+        from django.core.management.color import no_style
+
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
         connection.creation.deserialize_db_from_string(migration_data)
+        # The rows came back with their ids; move PostgreSQL's sequences past them.
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(sql)
 
 
 @pytest.fixture
