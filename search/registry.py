@@ -66,10 +66,6 @@ def definitions() -> list[IndexDefinition]:
     return list(_definitions.values())
 
 
-def definition_for(model: type[models.Model]) -> IndexDefinition | None:
-    return _definitions.get(model)
-
-
 def documents_for_key(key: str) -> Document | None:
     """The current document for `key`; None when the object is gone or not to be found."""
     label, _, pk = key.partition(":")
