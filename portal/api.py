@@ -96,10 +96,12 @@ def get_supervisee(request, supervisee_id: int):
 
 def _add_routers() -> None:
     from courses.api import router as courses_router
+    from resources.api import router as resources_router
     from search.endpoints import router as search_router
 
     api.add_router("/", courses_router)
     api.add_router("/", search_router)
+    api.add_router("/", resources_router)
 
 
 _add_routers()

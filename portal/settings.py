@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "media",
     "courses",
     "search",
+    "resources",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -397,6 +398,12 @@ ELASTICSEARCH_CLIENT_OPTIONS = {
 }
 # Index names start with this, so several deployments may share one cluster.
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "jiaozheng")
+
+# Resource directory: a base must answer a referral within this many working days; listings
+# nobody has verified for RESOURCES_STALE_DAYS are flagged and sink; matching looks this far.
+RESOURCES_RESPONSE_WORKING_DAYS = env_int("RESOURCES_RESPONSE_WORKING_DAYS", 2)
+RESOURCES_STALE_DAYS = env_int("RESOURCES_STALE_DAYS", 90)
+RESOURCES_MATCH_RADIUS_KM = float(os.environ.get("RESOURCES_MATCH_RADIUS_KM", "50"))
 
 # --- Mail and logging --------------------------------------------------------------------------
 

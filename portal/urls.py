@@ -51,6 +51,7 @@ urlpatterns = [
     path("video/", include("media.urls")),
     path("study/", include("courses.urls")),
     path("search/", include("search.urls")),
+    path("directory/", include("resources.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

@@ -53,6 +53,12 @@ def workspace(request):
         context["pending_volunteers"] = (
             volunteer_applications_for(user).filter(status=Membership.Status.PENDING).count()
         )
+    if Role.BASE_OPERATOR in roles:
+        from resources.models import AWAITING_REPLY, Referral
+
+        context["operator_inbox"] = (
+            Referral.objects.for_operator(user).filter(status__in=AWAITING_REPLY).count()
+        )
     if Role.AUDITOR in roles:
         context["chain"] = verify_chain()
     context["pending_memberships"] = Membership.objects.filter(

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from courses import demo as courses_demo
 from media import demo as media_demo
 from portal import demo
+from resources import demo as resources_demo
 
 
 class Command(BaseCommand):
@@ -16,5 +17,6 @@ class Command(BaseCommand):
         demo.load()
         media_demo.load(stdout=self.stdout)
         courses_demo.load()
+        resources_demo.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         call_command("demo_logins", stdout=self.stdout)

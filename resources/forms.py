@@ -1,0 +1,189 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Region, Skill
+
+from .models import Base, Opening, Weekday
+
+
+class LinesField(forms.CharField):
+    """A list of short texts, one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class BaseForm(forms.ModelForm):
+    open_days = forms.MultipleChoiceField(
+        label=_("Open on"),
+        choices=Weekday.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    required_documents = LinesField(
+        label=_("Required documents"), required=False, help_text=_("One per line.")
+    )
+
+    class Meta:
+        model = Base
+        fields = [
+            "name",
+            "kind",
+            "status",
+            "description",
+            "region",
+            "address",
+            "postal_code",
+            "latitude",
+            "longitude",
+            "phone",
+            "email",
+            "open_days",
+            "opens_at",
+            "closes_at",
+            "schedule_note",
+            "eligibility",
+            "minimum_age",
+            "maximum_age",
+            "required_documents",
+            "capacity",
+        ]
+        widgets = {
+            "opens_at": forms.TimeInput(attrs={"type": "time"}),
+            "closes_at": forms.TimeInput(attrs={"type": "time"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "eligibility": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.filter(
+            level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]
+        )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("minimum_age"), data.get("maximum_age")
+        if low is not None and high is not None and high < low:
+            self.add_error("maximum_age", _("The maximum age must not be below the minimum age."))
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("Closing time must be after opening time."))
+        for name, low_limit, high_limit in (("latitude", -90, 90), ("longitude", -180, 180)):
+            value = data.get(name)
+            if value is not None and not low_limit <= value <= high_limit:
+                self.add_error(name, _("Out of range."))
+        return data
+
+
+class OpeningForm(forms.ModelForm):
+    skills = forms.ModelMultipleChoiceField(
+        label=_("Skills"),
+        queryset=Skill.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Opening
+        fields = [
+            "kind",
+            "title",
+            "description",
+            "skills",
+            "slots_total",
+            "slots_available",
+            "pay_min",
+            "pay_max",
+            "starts_on",
+            "ends_on",
+            "schedule",
+            "status",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        total, available = data.get("slots_total"), data.get("slots_available")
+        if total is not None and available is not None and available > total:
+            self.add_error(
+                "slots_available", _("Places available cannot exceed the places in total.")
+            )
+        low, high = data.get("pay_min"), data.get("pay_max")
+        if low and high and high < low:
+            self.add_error("pay_max", _("The upper pay must not be below the lower pay."))
+        if data.get("kind") != Opening.Kind.JOB and (low or high):
+            self.add_error("pay_min", _("Pay applies to jobs only."))
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("The end date must not be before the start date."))
+        return data
+
+
+class StepForm(forms.Form):
+    step = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    reason = forms.CharField(
+        label=_("Reason or outcome"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RequestForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why this opening suits you (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ServiceLogForm(forms.Form):
+    day = forms.DateField(label=_("Date worked"), widget=forms.DateInput(attrs={"type": "date"}))
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=720)
+    note = forms.CharField(label=_("Work done"), max_length=200)
+
+    def __init__(self, *args, started: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.started = started
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        if self.started and day < self.started:
+            raise forms.ValidationError(_("The date is before the person started."))
+        return day
+
+
+RADIUS_CHOICES = [(10, "10 km"), (30, "30 km"), (50, "50 km"), (100, "100 km")]
+
+
+class DirectoryForm(forms.Form):
+    q = forms.CharField(label=_("Words"), required=False, max_length=100)
+    radius = forms.TypedChoiceField(
+        label=_("Within"), choices=RADIUS_CHOICES, coerce=int, required=False, empty_value=30
+    )
+    open_only = forms.BooleanField(label=_("Places left only"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        choices=[("relevance", _("Best match")), ("distance", _("Nearest first"))],
+        required=False,
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("HSDS 3 JSON file"))

@@ -1,0 +1,544 @@
+"""Directory pages: finding openings, matching, referrals, the operator workspace, HSDS files."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+import search
+from portal import audit
+from portal.access import access_supervisee, has_role, is_supervisee, memberships_with_role
+from portal.exports import csv_response, xlsx_response
+from portal.forms import DecisionForm
+from portal.models import Role
+from portal.views.decorators import role_required
+
+from . import actions, matching
+from .access import (
+    DIRECTORY_STAFF,
+    REFERRERS,
+    access_base,
+    access_opening,
+    access_own_base,
+    access_own_opening,
+    access_referral,
+    access_service_log,
+    browses_directory,
+    may_refer,
+)
+from .forms import (
+    BaseForm,
+    DirectoryForm,
+    ImportForm,
+    OpeningForm,
+    RequestForm,
+    ServiceLogForm,
+    StepForm,
+)
+from .models import OPEN_STATUSES, Base, Opening, Provider, Referral, ServiceLog, Status
+from .privacy import referred_person
+
+FINDERS = (*DIRECTORY_STAFF, Role.SUPERVISEE)
+REFERRAL_ROLES = (*DIRECTORY_STAFF, Role.BASE_OPERATOR, Role.SUPERVISEE)
+
+
+def place_of(user) -> tuple[float, float] | None:
+    """Where to search from: the person's home township, or the staff member's office."""
+    if is_supervisee(user):
+        return matching.home_of(user.supervisee)
+    for membership in memberships_with_role(user, *DIRECTORY_STAFF):
+        for region in reversed(membership.organisation.region.ancestors(include_self=True)):
+            if region.latitude is not None and region.longitude is not None:
+                return region.latitude, region.longitude
+    return None
+
+
+@role_required(*FINDERS)
+def directory(request):
+    """Openings and bases near the viewer, by words, kind, skill and places left."""
+    if not browses_directory(request.user):
+        raise Http404
+    form = DirectoryForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    kinds = request.GET.getlist("kind")[:10]
+    skills = request.GET.getlist("skill")[:10]
+    near = place_of(request.user)
+    context = {"form": form, "near": near, "kinds": kinds, "skills": skills}
+    status = 200
+    try:
+        results = search.directory(
+            data.get("q", ""),
+            request.user,
+            near=near,
+            radius_km=data.get("radius") or 30,
+            kinds=kinds,
+            skills=skills,
+            open_only=bool(data.get("open_only")),
+            sort=data.get("sort") or "relevance",
+            page=request.GET.get("page"),
+        )
+    except search.SearchUnavailable:
+        context["error"] = _("Search is unavailable at the moment. Please try again later.")
+        status = 503
+    else:
+        base_params = [
+            (name, value)
+            for name, value in request.GET.items()
+            if name in ("q", "radius", "open_only", "sort")
+        ]
+        context["results"] = results
+        context["facet_links"] = _facet_links(base_params, kinds, skills, results)
+        context["page_query"] = urlencode(
+            [*base_params, *(("kind", k) for k in kinds), *(("skill", s) for s in skills)]
+        )
+    return render(request, "resources/directory.html", context, status=status)
+
+
+def _facet_links(params, kinds, skills, results):
+    links = {}
+    chosen = {"kind": kinds, "skill": skills}
+    for name in ("kind", "skill"):
+        links[name] = []
+        for value in results.facets.get(name, []):
+            current = chosen[name]
+            toggled = (
+                [v for v in current if v != value.value]
+                if value.value in current
+                else [*current, value.value]
+            )
+            query = list(params)
+            for facet, values in chosen.items():
+                query += [(facet, v) for v in (toggled if facet == name else values)]
+            links[name].append((value, "?" + urlencode(query)))
+    return links
+
+
+@login_required
+def opening_detail(request, pk: int):
+    opening = access_opening(request.user, pk)
+    own_request = None
+    if is_supervisee(request.user):
+        own_request = Referral.objects.filter(
+            supervisee=request.user.supervisee, opening=opening, status__in=OPEN_STATUSES
+        ).first()
+    return render(
+        request,
+        "resources/opening_detail.html",
+        {
+            "opening": opening,
+            "base": opening.base,
+            "can_request": browses_directory(request.user) and is_supervisee(request.user),
+            "own_request": own_request,
+            "form": RequestForm(),
+            "is_own": opening.base.operator_id
+            in {m.organisation_id for m in memberships_with_role(request.user, Role.BASE_OPERATOR)},
+        },
+    )
+
+
+@login_required
+def base_detail(request, pk: int):
+    base = access_base(request.user, pk)
+    openings = base.openings.listed() if browses_directory(request.user) else base.openings.all()
+    return render(
+        request,
+        "resources/base_detail.html",
+        {
+            "base": base,
+            "openings": openings.prefetch_related("skills"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.SUPERVISEE)
+def opening_request(request, pk: int):
+    opening = access_opening(request.user, pk)
+    form = RequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The note is too long."))
+        return redirect("resources:opening_detail", pk=pk)
+    try:
+        actions.request_referral(request, opening, form.cleaned_data["note"])
+    except actions.ReferralError as error:
+        messages.error(request, str(error))
+        return redirect("resources:opening_detail", pk=pk)
+    messages.success(
+        request, _("Your request was sent to your caseworker, who will refer you to the base.")
+    )
+    return redirect("resources:my_referrals")
+
+
+@role_required(Role.SUPERVISEE)
+def my_referrals(request):
+    referrals = (
+        Referral.objects.filter(supervisee=request.user.supervisee)
+        .select_related("opening__base")
+        .prefetch_related("events")
+    )
+    rows = [(r, actions.available_steps(request.user, r)) for r in referrals]
+    return render(request, "resources/my_referrals.html", {"rows": rows})
+
+
+@role_required(*DIRECTORY_STAFF)
+def match(request, pk: int):
+    """Openings ranked for one person, with the reasons; refer from here in one click."""
+    supervisee = access_supervisee(request.user, pk)
+    audit.record(request, audit.Action.VIEW, supervisee, detail={"page": "match"})
+    return render(
+        request,
+        "resources/match.html",
+        {
+            "supervisee": supervisee,
+            "person": referred_person(request.user, supervisee),
+            "matches": matching.rank(supervisee),
+            "referrals": Referral.objects.filter(supervisee=supervisee).select_related(
+                "opening__base"
+            ),
+            "can_refer": may_refer(request.user, supervisee),
+            "radius": matching.settings.RESOURCES_MATCH_RADIUS_KM,
+        },
+    )
+
+
+@require_POST
+@role_required(*REFERRERS)
+def refer(request, pk: int, opening_pk: int):
+    supervisee = access_supervisee(request.user, pk)
+    opening = access_opening(request.user, opening_pk)
+    try:
+        referral = actions.create_referral(
+            request, supervisee, opening, request.POST.get("note", "")[:1000]
+        )
+    except actions.ReferralError as error:
+        messages.error(request, str(error))
+        return redirect("resources:match", pk=pk)
+    messages.success(
+        request, _("Referred to %(opening)s. The base has been told.") % {"opening": opening}
+    )
+    return redirect("resources:referral_detail", pk=referral.pk)
+
+
+def _scoped_referrals(request):
+    queryset = Referral.objects.in_scope_of(request.user).select_related(
+        "supervisee__judicial_office__parent",
+        "supervisee__home_township",
+        "opening__base",
+    )
+    status = request.GET.get("status", "")
+    if status == "overdue":
+        queryset = queryset.overdue()
+    elif status == "open":
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    elif status in Status.values:
+        queryset = queryset.filter(status=status)
+    return queryset, status
+
+
+@role_required(*DIRECTORY_STAFF, Role.BASE_OPERATOR)
+def referral_list(request):
+    queryset, status = _scoped_referrals(request)
+    referrals = list(queryset[:200])
+    audit.record_many(request, audit.Action.LIST, [r.supervisee for r in referrals])
+    pending_hours = ServiceLog.objects.filter(
+        status=ServiceLog.Status.PENDING,
+        referral__in=Referral.objects.in_scope_of(request.user),
+    ).select_related("referral__opening__base", "referral__supervisee")
+    return render(
+        request,
+        "resources/referral_list.html",
+        {
+            "rows": [(r, referred_person(request.user, r.supervisee)) for r in referrals],
+            "status": status,
+            "statuses": [("open", _("open")), ("overdue", _("overdue")), *Status.choices],
+            "overdue_count": Referral.objects.in_scope_of(request.user).overdue().count(),
+            "pending_hours": [
+                (log, referred_person(request.user, log.referral.supervisee))
+                for log in pending_hours
+            ],
+            "is_staff": has_role(request.user, *DIRECTORY_STAFF),
+        },
+    )
+
+
+EXPORT_HEADER = [
+    gettext_lazy("Referral"),
+    gettext_lazy("Name"),
+    gettext_lazy("Opening"),
+    gettext_lazy("Base"),
+    gettext_lazy("Status"),
+    gettext_lazy("Referred"),
+    gettext_lazy("Answer due"),
+    gettext_lazy("Last change"),
+    gettext_lazy("Reason"),
+    gettext_lazy("Outcome"),
+]
+
+
+@role_required(*DIRECTORY_STAFF, Role.BASE_OPERATOR)
+def referral_export(request, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    queryset, _status = _scoped_referrals(request)
+    referrals = list(queryset)
+    audit.record_many(
+        request, audit.Action.EXPORT, [r.supervisee for r in referrals], detail={"format": fmt}
+    )
+    rows = [
+        [
+            r.pk,
+            referred_person(request.user, r.supervisee).name,
+            r.opening.title,
+            r.opening.base.name,
+            r.get_status_display(),
+            timezone.localtime(r.sent_at).strftime("%Y-%m-%d %H:%M") if r.sent_at else "",
+            timezone.localtime(r.respond_by).strftime("%Y-%m-%d %H:%M") if r.respond_by else "",
+            timezone.localtime(r.updated_at).strftime("%Y-%m-%d %H:%M"),
+            r.reason,
+            r.outcome,
+        ]
+        for r in referrals
+    ]
+    header = [str(h) for h in EXPORT_HEADER]
+    if fmt == "xlsx":
+        return xlsx_response("referrals", _("Referrals"), header, rows)
+    return csv_response("referrals", header, rows)
+
+
+@role_required(*REFERRAL_ROLES)
+def referral_detail(request, pk: int):
+    referral = access_referral(request.user, pk)
+    actions.mark_received(request, referral)
+    audit.record(request, audit.Action.VIEW, referral.supervisee, detail={"referral": pk})
+    steps = actions.available_steps(request.user, referral)
+    parts = actions.roles_in(request.user, referral)
+    started = next((e.at for e in referral.events.all() if e.to_status == Status.STARTED), None)
+    return render(
+        request,
+        "resources/referral_detail.html",
+        {
+            "referral": referral,
+            "person": referred_person(request.user, referral.supervisee),
+            "events": referral.events.select_related("by"),
+            "steps": steps,
+            "step_form": StepForm(),
+            "logs": referral.service_logs.select_related("logged_by", "decided_by"),
+            "log_form": ServiceLogForm(),
+            "can_log": actions.OPERATOR in parts
+            and referral.opening.kind == Opening.Kind.SERVICE
+            and referral.status in (Status.STARTED, Status.COMPLETED),
+            "can_decide": actions.CASEWORKER in parts,
+            "started": started,
+        },
+    )
+
+
+@require_POST
+@role_required(*REFERRAL_ROLES)
+def referral_step(request, pk: int):
+    referral = access_referral(request.user, pk)
+    form = StepForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.perform(
+                request, referral, form.cleaned_data["step"], form.cleaned_data["reason"]
+            )
+        except actions.ReferralError as error:
+            messages.error(request, str(error))
+        else:
+            referral.refresh_from_db()
+            messages.success(
+                request,
+                _("The referral is now “%(status)s”.") % {"status": referral.get_status_display()},
+            )
+    else:
+        messages.error(request, _("The reason is too long."))
+    if is_supervisee(request.user) and referral.supervisee.user_id == request.user.pk:
+        return redirect("resources:my_referrals")
+    return redirect("resources:referral_detail", pk=pk)
+
+
+@role_required(Role.BASE_OPERATOR)
+def service_log_create(request, pk: int):
+    referral = access_referral(request.user, pk)
+    if actions.OPERATOR not in actions.roles_in(request.user, referral):
+        raise PermissionDenied
+    started = referral.events.filter(to_status=Status.STARTED).values_list("at", flat=True).first()
+    form = ServiceLogForm(
+        request.POST or None, started=timezone.localdate(started) if started else None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.log_service(request, referral, **form.cleaned_data)
+        except actions.ReferralError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The hours were sent to the caseworker for approval."))
+            return redirect("resources:referral_detail", pk=pk)
+    return render(
+        request,
+        "resources/service_log_form.html",
+        {
+            "form": form,
+            "referral": referral,
+            "person": referred_person(request.user, referral.supervisee),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def service_log_decide(request, pk: int):
+    log = access_service_log(request.user, pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.decide_service(
+                request, log, form.cleaned_data["decision"] == "approve", form.cleaned_data["note"]
+            )
+        except actions.ReferralError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The decision was recorded."))
+    else:
+        messages.error(request, _("Choose approve or reject."))
+    return redirect("resources:referral_detail", pk=log.referral_id)
+
+
+# --- The operator workspace ------------------------------------------------------------------
+
+
+@role_required(Role.BASE_OPERATOR)
+def operator_home(request):
+    bases = list(
+        Base.objects.operated_by(request.user).select_related("region").prefetch_related("openings")
+    )
+    referrals = (
+        Referral.objects.for_operator(request.user)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("supervisee", "opening__base")
+        .order_by("respond_by", "-updated_at")
+    )
+    return render(
+        request,
+        "resources/operator_home.html",
+        {
+            "bases": bases,
+            "today": timezone.localdate(),
+            "inbox": [(r, referred_person(request.user, r.supervisee)) for r in referrals],
+        },
+    )
+
+
+def _operator_org(request):
+    memberships = memberships_with_role(request.user, Role.BASE_OPERATOR)
+    if not memberships:
+        raise PermissionDenied
+    return memberships[0].organisation
+
+
+@role_required(Role.BASE_OPERATOR)
+def operator_base(request, pk: int | None = None):
+    base = access_own_base(request.user, pk) if pk else None
+    form = BaseForm(request.POST or None, instance=base)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save(commit=False)
+            if base is None:
+                saved.operator = _operator_org(request)
+                Provider.objects.get_or_create(
+                    organisation=saved.operator, defaults={"description": saved.operator.name}
+                )
+            # Saving the profile is itself a check that it is right.
+            saved.verified_on = timezone.localdate()
+            saved.verified_by = request.user
+            saved.save()
+            audit.record(
+                request, audit.Action.CREATE if base is None else audit.Action.UPDATE, saved
+            )
+        messages.success(request, _("The base was saved."))
+        return redirect("resources:operator_home")
+    return render(request, "resources/base_form.html", {"form": form, "base": base})
+
+
+@require_POST
+@role_required(Role.BASE_OPERATOR)
+def operator_base_verify(request, pk: int):
+    base = access_own_base(request.user, pk)
+    actions.verify_base(request, base)
+    messages.success(request, _("Thank you: the listing is marked as checked today."))
+    return redirect("resources:operator_home")
+
+
+@role_required(Role.BASE_OPERATOR)
+def operator_opening(request, pk: int | None = None, base_pk: int | None = None):
+    opening = access_own_opening(request.user, pk) if pk else None
+    base = opening.base if opening else access_own_base(request.user, base_pk)
+    form = OpeningForm(request.POST or None, instance=opening)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save(commit=False)
+            if opening is None:
+                saved.base = base
+                saved.created_by = request.user
+            saved.save()
+            form.save_m2m()
+            audit.record(
+                request, audit.Action.CREATE if opening is None else audit.Action.UPDATE, saved
+            )
+        messages.success(request, _("The opening was saved."))
+        return redirect("resources:operator_home")
+    return render(
+        request, "resources/opening_form.html", {"form": form, "opening": opening, "base": base}
+    )
+
+
+# --- HSDS files -------------------------------------------------------------------------------
+
+
+@role_required(*DIRECTORY_STAFF)
+def hsds_export(request):
+    from . import hsds
+
+    data = hsds.export_directory()
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="directory-hsds-{timezone.localdate():%Y%m%d}.json"'
+    )
+    return response
+
+
+@role_required(Role.OFFICIAL)
+def hsds_import(request):
+    from . import hsds
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            form.add_error("file", _("This is not a JSON file."))
+        else:
+            region = memberships_with_role(request.user, Role.OFFICIAL)[0].organisation.region
+            report = hsds.import_directory(data, user=request.user, allowed_region=region)
+            if not report.errors:
+                audit.record(
+                    request,
+                    audit.Action.CREATE,
+                    object_type="resources.hsds_import",
+                    detail={"created": report.created, "updated": report.updated},
+                )
+    return render(request, "resources/hsds_import.html", {"form": form, "report": report})
