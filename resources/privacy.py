@@ -14,6 +14,14 @@ from portal.privacy import mask_name, person_view
 STAFF = (Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER)
 
 
+def people_in_scope(viewer, supervisees) -> set[int]:
+    """Which of `supervisees` lie in the viewer's scope, in one query."""
+    ids = {s.pk for s in supervisees}
+    return set(
+        Supervisee.objects.in_scope_of(viewer).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+
+
 @dataclass(frozen=True)
 class ReferredPerson:
     pk: int
@@ -25,10 +33,12 @@ class ReferredPerson:
     record_link: bool = False
 
 
-def referred_person(viewer, supervisee: Supervisee) -> ReferredPerson:
+def referred_person(viewer, supervisee: Supervisee, *, in_scope: bool = False) -> ReferredPerson:
+    """`in_scope=True` when `supervisee` is known to be in the viewer's scope, saving a query."""
     staff = has_role(viewer, *STAFF)
     if staff or supervisee.user_id == getattr(viewer, "pk", None):
-        view = person_view(viewer, supervisee)  # masks a minor for staff who may not see them
+        # Masks a minor for staff who may not see them, and anyone outside the staff's scope.
+        view = person_view(viewer, supervisee, in_scope=in_scope)
         return ReferredPerson(
             pk=supervisee.pk,
             name=view.name,

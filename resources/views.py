@@ -3,7 +3,6 @@
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -16,13 +15,19 @@ from django.views.decorators.http import require_POST
 
 import search
 from portal import audit
-from portal.access import access_supervisee, has_role, is_supervisee, memberships_with_role
+from portal.access import (
+    access_supervisee,
+    has_role,
+    is_supervisee,
+    memberships_with_role,
+    region_scope,
+)
 from portal.exports import csv_response, xlsx_response
 from portal.forms import DecisionForm
 from portal.models import Role
 from portal.views.decorators import role_required
 
-from . import actions, matching
+from . import actions, hsds, matching
 from .access import (
     DIRECTORY_STAFF,
     REFERRERS,
@@ -45,7 +50,7 @@ from .forms import (
     StepForm,
 )
 from .models import OPEN_STATUSES, Base, Opening, Provider, Referral, ServiceLog, Status
-from .privacy import referred_person
+from .privacy import people_in_scope, referred_person
 
 FINDERS = (*DIRECTORY_STAFF, Role.SUPERVISEE)
 REFERRAL_ROLES = (*DIRECTORY_STAFF, Role.BASE_OPERATOR, Role.SUPERVISEE)
@@ -55,7 +60,8 @@ def place_of(user) -> tuple[float, float] | None:
     """Where to search from: the person's home township, or the staff member's office."""
     if is_supervisee(user):
         return matching.home_of(user.supervisee)
-    for membership in memberships_with_role(user, *DIRECTORY_STAFF):
+    memberships = [m for role in DIRECTORY_STAFF for m in memberships_with_role(user, role)]
+    for membership in memberships:
         for region in reversed(membership.organisation.region.ancestors(include_self=True)):
             if region.latitude is not None and region.longitude is not None:
                 return region.latitude, region.longitude
@@ -122,7 +128,7 @@ def _facet_links(params, kinds, skills, results):
     return links
 
 
-@login_required
+@role_required(*FINDERS, Role.BASE_OPERATOR)
 def opening_detail(request, pk: int):
     opening = access_opening(request.user, pk)
     own_request = None
@@ -145,7 +151,7 @@ def opening_detail(request, pk: int):
     )
 
 
-@login_required
+@role_required(*FINDERS, Role.BASE_OPERATOR)
 def base_detail(request, pk: int):
     base = access_base(request.user, pk)
     openings = base.openings.listed() if browses_directory(request.user) else base.openings.all()
@@ -230,10 +236,12 @@ def refer(request, pk: int, opening_pk: int):
 
 
 def _scoped_referrals(request):
-    queryset = Referral.objects.in_scope_of(request.user).select_related(
-        "supervisee__judicial_office__parent",
-        "supervisee__home_township",
-        "opening__base",
+    queryset = (
+        Referral.objects.in_scope_of(request.user)
+        .select_related(
+            "supervisee__judicial_office__parent", "supervisee__home_township", "opening__base"
+        )
+        .prefetch_related("supervisee__skills")
     )
     status = request.GET.get("status", "")
     if status == "overdue":
@@ -250,25 +258,36 @@ def referral_list(request):
     queryset, status = _scoped_referrals(request)
     referrals = list(queryset[:200])
     audit.record_many(request, audit.Action.LIST, [r.supervisee for r in referrals])
-    pending_hours = ServiceLog.objects.filter(
-        status=ServiceLog.Status.PENDING,
-        referral__in=Referral.objects.in_scope_of(request.user),
-    ).select_related("referral__opening__base", "referral__supervisee")
+    logs = list(
+        ServiceLog.objects.filter(
+            status=ServiceLog.Status.PENDING,
+            referral__in=Referral.objects.in_scope_of(request.user),
+        ).select_related("referral__opening__base", "referral__supervisee")
+    )
+    people = _with_people(request.user, [log.referral for log in logs])
     return render(
         request,
         "resources/referral_list.html",
         {
-            "rows": [(r, referred_person(request.user, r.supervisee)) for r in referrals],
+            "rows": _with_people(request.user, referrals),
             "status": status,
             "statuses": [("open", _("open")), ("overdue", _("overdue")), *Status.choices],
             "overdue_count": Referral.objects.in_scope_of(request.user).overdue().count(),
             "pending_hours": [
-                (log, referred_person(request.user, log.referral.supervisee))
-                for log in pending_hours
+                (log, person) for log, (_r, person) in zip(logs, people, strict=True)
             ],
             "is_staff": has_role(request.user, *DIRECTORY_STAFF),
         },
     )
+
+
+def _with_people(user, referrals) -> list[tuple]:
+    """Each referral with its person as `user` may see them."""
+    known = people_in_scope(user, [r.supervisee for r in referrals])
+    return [
+        (r, referred_person(user, r.supervisee, in_scope=r.supervisee_id in known))
+        for r in referrals
+    ]
 
 
 EXPORT_HEADER = [
@@ -297,7 +316,7 @@ def referral_export(request, fmt: str):
     rows = [
         [
             r.pk,
-            referred_person(request.user, r.supervisee).name,
+            person.name,
             r.opening.title,
             r.opening.base.name,
             r.get_status_display(),
@@ -307,7 +326,7 @@ def referral_export(request, fmt: str):
             r.reason,
             r.outcome,
         ]
-        for r in referrals
+        for r, person in _with_people(request.user, referrals)
     ]
     header = [str(h) for h in EXPORT_HEADER]
     if fmt == "xlsx":
@@ -427,6 +446,7 @@ def operator_home(request):
         Referral.objects.for_operator(request.user)
         .filter(status__in=OPEN_STATUSES)
         .select_related("supervisee", "opening__base")
+        .prefetch_related("supervisee__skills")
         .order_by("respond_by", "-updated_at")
     )
     return render(
@@ -435,7 +455,7 @@ def operator_home(request):
         {
             "bases": bases,
             "today": timezone.localdate(),
-            "inbox": [(r, referred_person(request.user, r.supervisee)) for r in referrals],
+            "inbox": _with_people(request.user, referrals),
         },
     )
 
@@ -508,9 +528,9 @@ def operator_opening(request, pk: int | None = None, base_pk: int | None = None)
 
 @role_required(*DIRECTORY_STAFF)
 def hsds_export(request):
-    from . import hsds
-
-    data = hsds.export_directory()
+    """The bases in the viewer's area as HSDS 3, the same area an official may import."""
+    scope = region_scope(request.user, "region__path", *DIRECTORY_STAFF)
+    data = hsds.export_directory(Base.objects.filter(scope))
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
     )
@@ -522,8 +542,6 @@ def hsds_export(request):
 
 @role_required(Role.OFFICIAL)
 def hsds_import(request):
-    from . import hsds
-
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():

@@ -16,6 +16,9 @@ pytestmark = pytest.mark.django_db
 
 PEOPLE = {Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER}
 GROUPS = {Role.CASEWORKER, Role.OFFICIAL}
+FINDERS = PEOPLE | {Role.SUPERVISEE, Role.BASE_OPERATOR}
+REFERRERS = {Role.CASEWORKER, Role.SOCIAL_WORKER}
+REFERRAL_PARTIES = PEOPLE | {Role.SUPERVISEE, Role.BASE_OPERATOR}
 PUBLIC, SIGNED_IN, ROLES, OBJECT = "public", "signed-in", "roles", "object"
 ALWAYS_404 = "always-404"  # django-ninja's root marker: it only tells the API where it lives
 
@@ -72,6 +75,35 @@ OWN = {
     "api/v1/compliance/<supervisee_id>": (OBJECT, PEOPLE, "get", "supervisee"),
     "search/": (PUBLIC, None, "get", None),
     "api/v1/search/suggest": (PUBLIC, None, "get", None),
+    "directory/": (ROLES, PEOPLE | {Role.SUPERVISEE}, "get", None),
+    "directory/openings/<int:pk>/": (ROLES, FINDERS, "get", "opening"),
+    "directory/openings/<int:pk>/request/": (ROLES, {Role.SUPERVISEE}, "post", "opening"),
+    "directory/bases/<int:pk>/": (ROLES, FINDERS, "get", "base"),
+    "directory/my-referrals/": (ROLES, {Role.SUPERVISEE}, "get", None),
+    "directory/match/<int:pk>/": (OBJECT, PEOPLE, "get", "supervisee"),
+    "directory/match/<int:pk>/refer/<int:opening_pk>/": (OBJECT, REFERRERS, "post", "supervisee"),
+    "directory/referrals/": (ROLES, PEOPLE | {Role.BASE_OPERATOR}, "get", None),
+    "directory/referrals/export.<str:fmt>": (ROLES, PEOPLE | {Role.BASE_OPERATOR}, "get", None),
+    "directory/referrals/<int:pk>/": (OBJECT, REFERRAL_PARTIES, "get", "referral"),
+    "directory/referrals/<int:pk>/step/": (OBJECT, REFERRAL_PARTIES, "post", "referral"),
+    "directory/referrals/<int:pk>/hours/": (OBJECT, {Role.BASE_OPERATOR}, "get", "referral"),
+    "directory/hours/<int:pk>/decide/": (OBJECT, {Role.CASEWORKER}, "post", "service_log"),
+    "directory/operator/": (ROLES, {Role.BASE_OPERATOR}, "get", None),
+    "directory/operator/bases/new/": (ROLES, {Role.BASE_OPERATOR}, "get", None),
+    "directory/operator/bases/<int:pk>/": (ROLES, {Role.BASE_OPERATOR}, "get", "base"),
+    "directory/operator/bases/<int:pk>/verify/": (ROLES, {Role.BASE_OPERATOR}, "post", "base"),
+    "directory/operator/bases/<int:base_pk>/openings/new/": (
+        ROLES,
+        {Role.BASE_OPERATOR},
+        "get",
+        "base",
+    ),
+    "directory/operator/openings/<int:pk>/": (ROLES, {Role.BASE_OPERATOR}, "get", "opening"),
+    "directory/hsds.json": (ROLES, PEOPLE, "get", None),
+    "directory/hsds/import/": (ROLES, {Role.OFFICIAL}, "get", None),
+    "api/v1/referrals": (ROLES, PEOPLE | {Role.BASE_OPERATOR}, "get", None),
+    "api/v1/referrals/<referral_id>": (OBJECT, PEOPLE | {Role.BASE_OPERATOR}, "get", "referral"),
+    "api/v1/referrals/<referral_id>/steps": (SIGNED_IN, None, "post", None),
     "api/v1/": (ALWAYS_404, None, "get", None),
     "api/v1/openapi.json": (PUBLIC, None, "get", None),
     "api/v1/docs": (PUBLIC, None, "get", None),
@@ -150,6 +182,7 @@ def objects(world):
     study = course_objects(world)
     return {
         **study,
+        **directory_objects(world),
         "supervisee": world.adult.pk,
         "application": application.pk,
         "video": video.pk,
@@ -212,12 +245,38 @@ def course_objects(world) -> dict:
     }
 
 
+def directory_objects(world) -> dict:
+    """An opening of the world's operator, a referral of the adult to it, and logged hours."""
+    from resources.models import Referral, ServiceLog
+    from tests.resources.conftest import Directory
+
+    directory = Directory(world)
+    referral = Referral.objects.create(
+        supervisee=world.adult,
+        opening=directory.service,
+        status="started",
+        created_by=world.caseworker,
+    )
+    log = ServiceLog.objects.create(
+        referral=referral, day="2026-11-02", minutes=60, note="清扫", logged_by=world.operator
+    )
+    return {
+        "opening": directory.job.pk,
+        "base": directory.base.pk,
+        "referral": referral.pk,
+        "service_log": log.pk,
+    }
+
+
 def url_for(route: str, objects: dict, kind: str | None) -> str:
     url = "/" + route
     url = url.replace("<str:fmt>", "csv")
     for token in ("<uuid:key>", "<slug:rev>", "<str:name>"):
         url = url.replace(token, objects[token])
     url = url.replace("<lesson_id>", str(objects["lesson"]))
+    url = url.replace("<int:opening_pk>", str(objects["opening"]))
+    url = url.replace("<referral_id>", str(objects["referral"]))
+    url = url.replace("<int:base_pk>", str(objects["base"]))
     for token in ("<int:pk>", "<supervisee_id>"):
         url = url.replace(token, str(objects.get(kind, 0)))
     return url

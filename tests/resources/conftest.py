@@ -8,6 +8,7 @@ from django.utils import timezone
 from portal.models import Organisation, Role, Skill
 from resources.models import Base, Opening, Provider
 from tests.conftest import make_user
+from tests.search.conftest import backend, search_engine  # noqa: F401  (both search backends)
 
 
 class Directory:
