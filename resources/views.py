@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,6 +27,7 @@ from portal.exports import csv_response, xlsx_response
 from portal.forms import DecisionForm
 from portal.models import Role
 from portal.views.decorators import role_required
+from search.views import facet_links
 
 from . import actions, hsds, matching
 from .access import (
@@ -102,30 +104,11 @@ def directory(request):
             if name in ("q", "radius", "open_only", "sort")
         ]
         context["results"] = results
-        context["facet_links"] = _facet_links(base_params, kinds, skills, results)
+        context["facet_links"] = facet_links(base_params, {"kind": kinds, "skill": skills}, results)
         context["page_query"] = urlencode(
             [*base_params, *(("kind", k) for k in kinds), *(("skill", s) for s in skills)]
         )
     return render(request, "resources/directory.html", context, status=status)
-
-
-def _facet_links(params, kinds, skills, results):
-    links = {}
-    chosen = {"kind": kinds, "skill": skills}
-    for name in ("kind", "skill"):
-        links[name] = []
-        for value in results.facets.get(name, []):
-            current = chosen[name]
-            toggled = (
-                [v for v in current if v != value.value]
-                if value.value in current
-                else [*current, value.value]
-            )
-            query = list(params)
-            for facet, values in chosen.items():
-                query += [(facet, v) for v in (toggled if facet == name else values)]
-            links[name].append((value, "?" + urlencode(query)))
-    return links
 
 
 @role_required(*FINDERS, Role.BASE_OPERATOR)
@@ -161,7 +144,6 @@ def base_detail(request, pk: int):
         {
             "base": base,
             "openings": openings.prefetch_related("skills"),
-            "today": timezone.localdate(),
         },
     )
 
@@ -206,13 +188,13 @@ def match(request, pk: int):
         "resources/match.html",
         {
             "supervisee": supervisee,
-            "person": referred_person(request.user, supervisee),
+            "person": referred_person(request.user, supervisee, in_scope=True),
             "matches": matching.rank(supervisee),
             "referrals": Referral.objects.filter(supervisee=supervisee).select_related(
                 "opening__base"
             ),
             "can_refer": may_refer(request.user, supervisee),
-            "radius": matching.settings.RESOURCES_MATCH_RADIUS_KM,
+            "radius": settings.RESOURCES_MATCH_RADIUS_KM,
         },
     )
 
@@ -271,7 +253,7 @@ def referral_list(request):
         {
             "rows": _with_people(request.user, referrals),
             "status": status,
-            "statuses": [("open", _("open")), ("overdue", _("overdue")), *Status.choices],
+            "statuses": [("open", _("in progress")), ("overdue", _("overdue")), *Status.choices],
             "overdue_count": Referral.objects.in_scope_of(request.user).overdue().count(),
             "pending_hours": [
                 (log, person) for log, (_r, person) in zip(logs, people, strict=True)
@@ -339,9 +321,7 @@ def referral_detail(request, pk: int):
     referral = access_referral(request.user, pk)
     actions.mark_received(request, referral)
     audit.record(request, audit.Action.VIEW, referral.supervisee, detail={"referral": pk})
-    steps = actions.available_steps(request.user, referral)
     parts = actions.roles_in(request.user, referral)
-    started = next((e.at for e in referral.events.all() if e.to_status == Status.STARTED), None)
     return render(
         request,
         "resources/referral_detail.html",
@@ -349,15 +329,12 @@ def referral_detail(request, pk: int):
             "referral": referral,
             "person": referred_person(request.user, referral.supervisee),
             "events": referral.events.select_related("by"),
-            "steps": steps,
-            "step_form": StepForm(),
+            "steps": actions.available_steps(request.user, referral),
             "logs": referral.service_logs.select_related("logged_by", "decided_by"),
-            "log_form": ServiceLogForm(),
             "can_log": actions.OPERATOR in parts
             and referral.opening.kind == Opening.Kind.SERVICE
             and referral.status in (Status.STARTED, Status.COMPLETED),
             "can_decide": actions.CASEWORKER in parts,
-            "started": started,
         },
     )
 
@@ -381,7 +358,9 @@ def referral_step(request, pk: int):
                 _("The referral is now “%(status)s”.") % {"status": referral.get_status_display()},
             )
     else:
-        messages.error(request, _("The reason is too long."))
+        messages.error(
+            request, _("The reason is too long.") if "reason" in form.errors else _("Unknown step.")
+        )
     if is_supervisee(request.user) and referral.supervisee.user_id == request.user.pk:
         return redirect("resources:my_referrals")
     return redirect("resources:referral_detail", pk=pk)
@@ -454,7 +433,6 @@ def operator_home(request):
         "resources/operator_home.html",
         {
             "bases": bases,
-            "today": timezone.localdate(),
             "inbox": _with_people(request.user, referrals),
         },
     )

@@ -24,28 +24,29 @@ def site_search(request):
             status = 503
         else:
             context["results"] = results
-            context["facet_links"] = facet_links(text, kinds, regions, results)
+            context["facet_links"] = facet_links(
+                [("q", text)], {"kind": kinds, "region": regions}, results
+            )
             context["page_query"] = urlencode(
                 [("q", text), *(("kind", k) for k in kinds), *(("region", r) for r in regions)]
             )
     return render(request, "search/site_search.html", context, status=status)
 
 
-def facet_links(text, kinds, regions, results) -> dict[str, list[tuple]]:
-    """For each facet: (value, link that selects or clears it, keeping the other choices)."""
-    chosen = {"kind": list(kinds), "region": list(regions)}
+def facet_links(params, chosen: dict[str, list[str]], results) -> dict[str, list[tuple]]:
+    """For each facet in `chosen`: (value, link that selects or clears it, keeping `params` and
+    the other choices)."""
     links = {}
-    for name in chosen:
+    for name, current in chosen.items():
         links[name] = []
         for value in results.facets.get(name, []):
-            current = chosen[name]
             toggled = (
                 [v for v in current if v != value.value]
                 if value.value in current
                 else [*current, value.value]
             )
-            params = [("q", text)]
+            query = list(params)
             for facet, values in chosen.items():
-                params += [(facet, v) for v in (toggled if facet == name else values)]
-            links[name].append((value, "?" + urlencode(params)))
+                query += [(facet, v) for v in (toggled if facet == name else values)]
+            links[name].append((value, "?" + urlencode(query)))
     return links
