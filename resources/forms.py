@@ -170,12 +170,18 @@ class ServiceLogForm(forms.Form):
 
 
 RADIUS_CHOICES = [(10, "10 km"), (30, "30 km"), (50, "50 km"), (100, "100 km")]
+DEFAULT_RADIUS = 30
 
 
 class DirectoryForm(forms.Form):
     q = forms.CharField(label=_("Words"), required=False, max_length=100)
     radius = forms.TypedChoiceField(
-        label=_("Within"), choices=RADIUS_CHOICES, coerce=int, required=False, empty_value=30
+        label=_("Within"),
+        choices=RADIUS_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=DEFAULT_RADIUS,
+        initial=DEFAULT_RADIUS,
     )
     open_only = forms.BooleanField(label=_("Places left only"), required=False)
     sort = forms.ChoiceField(

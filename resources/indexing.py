@@ -51,7 +51,6 @@ class BaseIndex(IndexDefinition):
             title=base.name,
             body=" ".join(filter(None, [base.description, base.address, base.eligibility])),
             url=reverse("resources:base_detail", args=[base.pk]),
-            tags=(str(base.get_kind_display()),),
             payload={"kind_label": str(base.get_kind_display()), "address": base.address},
             **_place(base),
         )

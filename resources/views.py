@@ -43,6 +43,7 @@ from .access import (
     may_refer,
 )
 from .forms import (
+    DEFAULT_RADIUS,
     BaseForm,
     DirectoryForm,
     ImportForm,
@@ -75,7 +76,9 @@ def directory(request):
     """Openings and bases near the viewer, by words, kind, skill and places left."""
     if not browses_directory(request.user):
         raise Http404
-    form = DirectoryForm(request.GET or None)
+    query = request.GET.copy()
+    query.setdefault("radius", str(DEFAULT_RADIUS))  # show the distance actually searched
+    form = DirectoryForm(query)
     data = form.cleaned_data if form.is_valid() else {}
     kinds = request.GET.getlist("kind")[:10]
     skills = request.GET.getlist("skill")[:10]
@@ -87,7 +90,7 @@ def directory(request):
             data.get("q", ""),
             request.user,
             near=near,
-            radius_km=data.get("radius") or 30,
+            radius_km=data.get("radius") or DEFAULT_RADIUS,
             kinds=kinds,
             skills=skills,
             open_only=bool(data.get("open_only")),
@@ -194,7 +197,7 @@ def match(request, pk: int):
                 "opening__base"
             ),
             "can_refer": may_refer(request.user, supervisee),
-            "radius": settings.RESOURCES_MATCH_RADIUS_KM,
+            "radius": f"{settings.RESOURCES_MATCH_RADIUS_KM:g}",
         },
     )
 

@@ -99,3 +99,16 @@ def test_adult_only_bases_are_not_offered_to_minors(indexed, world):
     world.minor.save()
     assert near_home("社区", minor_user) == {}
     assert "社区环境整治" in near_home("社区", world.supervisee_user)
+
+
+def test_the_directory_page_for_a_supervisee(indexed, world, client_for):
+    client = client_for(world.supervisee_user)
+    html = client.get("/directory/?q=电工").content.decode()
+    assert "<mark>电工</mark>学徒" in html and "公里" in html and "尚有 3 个名额" in html
+    assert 'value="30" selected' in html  # the distance searched is the one shown
+    assert "?q=%E7%94%B5%E5%B7%A5&amp;skill=%E7%94%B5%E5%B7%A5" in html  # narrow by skill
+    everything = client.get("/directory/").content.decode()
+    assert "社区环境整治" in everything and "电工学徒" in everything
+    service_only = client.get("/directory/?kind=service").content.decode()
+    assert "社区环境整治" in service_only and "电工学徒" not in service_only
+    assert client_for(world.mentor).get("/directory/").status_code == 403
