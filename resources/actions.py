@@ -44,7 +44,7 @@ class ReferralError(Exception):
 
 
 class OpeningFull(ReferralError):
-    pass
+    """No place is left on the opening."""
 
 
 CASEWORKER, OPERATOR, REFERRER, PERSON = "caseworker", "operator", "referrer", "person"
@@ -295,22 +295,21 @@ NOTIFY = {
 }
 
 
-def caseworkers_of(supervisee: Supervisee):
+def _members(organisation_id: int, role: str) -> list:
     return [
         m.user
         for m in Membership.objects.active()
-        .filter(role=Role.CASEWORKER, organisation_id=supervisee.judicial_office_id)
+        .filter(role=role, organisation_id=organisation_id)
         .select_related("user")
     ]
 
 
-def operators_of(base: Base):
-    return [
-        m.user
-        for m in Membership.objects.active()
-        .filter(role=Role.BASE_OPERATOR, organisation_id=base.operator_id)
-        .select_related("user")
-    ]
+def caseworkers_of(supervisee: Supervisee) -> list:
+    return _members(supervisee.judicial_office_id, Role.CASEWORKER)
+
+
+def operators_of(base: Base) -> list:
+    return _members(base.operator_id, Role.BASE_OPERATOR)
 
 
 def _tell_parties(referral: Referral, previous: str) -> None:

@@ -514,10 +514,6 @@ class _Plan:
     openings: dict[uuid.UUID, _OpeningRow] = field(default_factory=dict)
 
 
-class _Rollback(Exception):
-    """Raised inside the import transaction to undo everything once a problem was found."""
-
-
 def _first(items: Any) -> dict[str, Any]:
     return items[0] if isinstance(items, list) and items else {}
 
@@ -1000,9 +996,7 @@ def import_directory(
         with transaction.atomic():
             _write(plan, report, user, allowed_region)
             if report.errors:
-                raise _Rollback
-    except _Rollback:
-        pass
+                transaction.set_rollback(True)  # all of it or nothing
     except DatabaseError as error:
         report.errors.append(_("The database refused the import: %s") % error)
     if report.errors:
