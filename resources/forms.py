@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Region, Skill
 
-from .models import Base, Opening, Weekday
+from .models import Base, Opening, Provider, Weekday
 
 
 class LinesField(forms.CharField):
@@ -44,6 +44,7 @@ class BaseForm(forms.ModelForm):
             "postal_code",
             "latitude",
             "longitude",
+            "contact_name",
             "phone",
             "email",
             "open_days",
@@ -130,6 +131,15 @@ class OpeningForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("ends_on", _("The end date must not be before the start date."))
         return data
+
+
+class ProviderForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Provider
+        fields = ["description", "website", "email", "phone"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
 class StepForm(forms.Form):

@@ -113,6 +113,12 @@ class Base(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
+    contact_name = models.CharField(
+        _("contact person"),
+        max_length=50,
+        blank=True,
+        help_text=_("Shown to signed-in users only; never exported."),
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     open_days = models.JSONField(_("open on"), default=list, blank=True)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("referrals/<int:pk>/hours/", views.service_log_create, name="service_log_create"),
     path("hours/<int:pk>/decide/", views.service_log_decide, name="service_log_decide"),
     path("operator/", views.operator_home, name="operator_home"),
+    path("operator/profile/", views.operator_profile, name="operator_profile"),
     path("operator/bases/new/", views.operator_base, name="operator_base_create"),
     path("operator/bases/<int:pk>/", views.operator_base, name="operator_base"),
     path("operator/bases/<int:pk>/verify/", views.operator_base_verify, name="operator_verify"),

@@ -48,6 +48,7 @@ from .forms import (
     DirectoryForm,
     ImportForm,
     OpeningForm,
+    ProviderForm,
     RequestForm,
     ServiceLogForm,
     StepForm,
@@ -446,6 +447,24 @@ def _operator_org(request):
     if not memberships:
         raise PermissionDenied
     return memberships[0].organisation
+
+
+@role_required(Role.BASE_OPERATOR)
+def operator_profile(request):
+    """The organisation's public profile, exported as the HSDS organization."""
+    organisation = _operator_org(request)
+    provider = Provider.objects.filter(organisation=organisation).first()
+    form = ProviderForm(request.POST or None, instance=provider)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.organisation = organisation
+        saved.save()
+        audit.record(request, audit.Action.UPDATE, saved)
+        messages.success(request, _("The profile was saved."))
+        return redirect("resources:operator_home")
+    return render(
+        request, "resources/provider_form.html", {"form": form, "organisation": organisation}
+    )
 
 
 @role_required(Role.BASE_OPERATOR)

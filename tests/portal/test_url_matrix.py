@@ -89,6 +89,7 @@ OWN = {
     "directory/referrals/<int:pk>/hours/": (OBJECT, {Role.BASE_OPERATOR}, "get", "referral"),
     "directory/hours/<int:pk>/decide/": (OBJECT, {Role.CASEWORKER}, "post", "service_log"),
     "directory/operator/": (ROLES, {Role.BASE_OPERATOR}, "get", None),
+    "directory/operator/profile/": (ROLES, {Role.BASE_OPERATOR}, "get", None),
     "directory/operator/bases/new/": (ROLES, {Role.BASE_OPERATOR}, "get", None),
     "directory/operator/bases/<int:pk>/": (ROLES, {Role.BASE_OPERATOR}, "get", "base"),
     "directory/operator/bases/<int:pk>/verify/": (ROLES, {Role.BASE_OPERATOR}, "post", "base"),

@@ -90,3 +90,18 @@ def test_stale_listings_are_flagged_and_operators_reminded(world, directory, cli
     directory.base.refresh_from_db()
     assert directory.base.verified_on == today and directory.base.verified_by == world.operator
     assert not directory.base.is_stale()
+
+
+def test_the_operator_keeps_the_organisation_profile(world, directory, client_for):
+    client = client_for(world.operator)
+    refused = client.post(
+        "/directory/operator/profile/", {"description": "", "website": "not a site"}
+    ).content.decode()
+    assert "必需字段" in refused and "有效的 URL" in refused and 'value="not a site"' in refused
+    client.post(
+        "/directory/operator/profile/",
+        {"description": "为社区矫正对象提供就业岗位。", "phone": "0632-1234567"},
+    )
+    directory.provider.refresh_from_db()
+    assert directory.provider.description == "为社区矫正对象提供就业岗位。"
+    assert directory.provider.phone == "0632-1234567"
