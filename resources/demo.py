@@ -201,6 +201,7 @@ def load_bases(today: datetime.date) -> dict[str, Opening]:
                 "address": address,
                 "latitude": lat,
                 "longitude": lon,
+                "contact_name": "闫红" if org == "市中区阳光就业帮扶基地" else "基地办公室",
                 "phone": "0632-3310000" if code.startswith("3704") else "0537-7210000",
                 "open_days": DAYS,
                 "opens_at": datetime.time(8, 30),
