@@ -36,6 +36,7 @@ from .models import (
     ReferralEvent,
     ServiceLog,
     Status,
+    held_places,
 )
 
 
@@ -166,7 +167,8 @@ def request_referral(request, opening: Opening, note: str = "") -> Referral:
     return _open(request, supervisee, opening, note, status=S.REQUESTED, by_person=True)
 
 
-def _open(request, supervisee, opening, note, *, status, by_person=False) -> Referral:
+def check_referable(supervisee: Supervisee, opening: Opening) -> None:
+    """Raise ReferralError unless `supervisee` may be sent to `opening` now."""
     if supervisee.status != Supervisee.Status.ACTIVE:
         raise ReferralError(_("Only people under supervision can be referred."))
     if not opening.is_listed:
@@ -175,6 +177,10 @@ def _open(request, supervisee, opening, note, *, status, by_person=False) -> Ref
         raise OpeningFull(_("This opening is full."))
     if not opening.base.admits_age(supervisee.age()):
         raise ReferralError(_("This person's age is outside what the base accepts."))
+
+
+def _open(request, supervisee, opening, note, *, status, by_person=False) -> Referral:
+    check_referable(supervisee, opening)
     now = timezone.now()
     referral = Referral(
         supervisee=supervisee,
@@ -194,7 +200,7 @@ def _open(request, supervisee, opening, note, *, status, by_person=False) -> Ref
             referral.save()
             _event(referral, "", request.user, "", now)
             audit.record(request, audit.Action.CREATE, referral)
-            _tell_parties(referral, "")
+            _tell_parties(referral, request.user)
     except IntegrityError as exc:
         raise ReferralError(_("This person already has an open referral to this opening.")) from exc
     return referral
@@ -219,8 +225,10 @@ def perform(request, referral: Referral, name: str, reason: str = "") -> Referra
     reason = reason.strip()
     if step.needs_reason and not reason:
         raise ReferralError(_("Give a reason."))
+    if step.name == "approve":
+        # What held when the person asked may not hold any more.
+        check_referable(referral.supervisee, referral.opening)
     now = timezone.now()
-    previous = referral.status
     changes = {"status": step.target, "updated_at": now}
     if step.name == "approve":
         changes["sent_at"] = now
@@ -230,23 +238,27 @@ def perform(request, referral: Referral, name: str, reason: str = "") -> Referra
     elif step.needs_reason:
         changes["reason"] = reason
     with transaction.atomic():
-        if step.name == "accept":
-            _take_slot(referral.opening)
-            changes["holds_slot"] = True
-        moved = Referral.objects.filter(pk=referral.pk, status__in=step.sources).update(**changes)
-        if not moved:
-            # Someone else moved it first: the error undoes the place taken above.
-            referral.refresh_from_db()
+        # The referral row is locked first, then the opening's: every step takes them in this
+        # order, so two steps never wait for each other.
+        referral = (
+            Referral.objects.select_for_update().select_related("opening").get(pk=referral.pk)
+        )
+        if referral.status not in step.sources:
             raise ReferralError(
                 _("This referral was changed meanwhile and is now “%(status)s”.")
                 % {"status": referral.get_status_display()}
             )
+        previous = referral.status
+        if step.name == "accept":
+            _take_slot(referral.opening)
+            changes["holds_slot"] = True
+        Referral.objects.filter(pk=referral.pk).update(**changes)
         referral.refresh_from_db()
         if step.target in RELEASES_SLOT:
             _give_back_slot(referral)
         _event(referral, previous, user, reason, now)
         audit.record(request, audit.Action.UPDATE, referral, detail={"step": step.name})
-        _tell_parties(referral, previous)
+        _tell_parties(referral, user)
     return referral
 
 
@@ -312,10 +324,17 @@ def operators_of(base: Base) -> list:
     return _members(base.operator_id, Role.BASE_OPERATOR)
 
 
-def _tell_parties(referral: Referral, previous: str) -> None:
+def referrers_of(referral: Referral) -> list:
+    """Who answers for the referral on the agency's side: whoever made it, or, for a person's
+    own request, their caseworkers."""
+    if referral.requested_by_supervisee:
+        return caseworkers_of(referral.supervisee)
+    return [referral.created_by]
+
+
+def _tell_parties(referral: Referral, by) -> None:
+    """Notify the parties of the step just taken, but not the person who took it."""
     audience = NOTIFY.get(referral.status, set())
-    if referral.status == S.SENT and previous == S.REQUESTED:
-        audience = audience | {"person"}
     opening = referral.opening
     text = _("Referral to “%(opening)s” (%(base)s): %(status)s.") % {
         "opening": opening.title,
@@ -324,25 +343,20 @@ def _tell_parties(referral: Referral, previous: str) -> None:
     }
     link = reverse("resources:referral_detail", args=[referral.pk])
     users = []
-    if "operators" in audience:
+    # A base hears of a referral only once it has been sent there.
+    if "operators" in audience and referral.sent_at is not None:
         users += operators_of(opening.base)
     if "caseworkers" in audience:
         users += caseworkers_of(referral.supervisee)
-    if "referrer" in audience and not referral.requested_by_supervisee:
-        users.append(referral.created_by)
-    elif "referrer" in audience:
-        users += caseworkers_of(referral.supervisee)
+    if "referrer" in audience:
+        users += referrers_of(referral)
     person = referral.supervisee.user
+    key = f"referral:{referral.pk}:{referral.status}"
     for user in dict.fromkeys(users):
-        if person is None or user.pk != person.pk:
-            notify(user, f"referral:{referral.pk}:{referral.status}", text, link)
-    if "person" in audience and person is not None:
-        notify(
-            person,
-            f"referral:{referral.pk}:{referral.status}",
-            text,
-            reverse("resources:my_referrals"),
-        )
+        if user.pk != by.pk and (person is None or user.pk != person.pk):
+            notify(user, key, text, link)
+    if "person" in audience and person is not None and person.pk != by.pk:
+        notify(person, key, text, reverse("resources:my_referrals"))
 
 
 def send_overdue_notices(now: datetime.datetime | None = None) -> int:
@@ -355,7 +369,7 @@ def send_overdue_notices(now: datetime.datetime | None = None) -> int:
             "opening": referral.opening.title
         }
         link = reverse("resources:referral_detail", args=[referral.pk])
-        for user in [*operators_of(referral.opening.base), referral.created_by]:
+        for user in dict.fromkeys([*operators_of(referral.opening.base), *referrers_of(referral)]):
             sent += notify(user, f"referral:{referral.pk}:overdue", text, link)
     return sent
 
@@ -410,6 +424,26 @@ def decide_service(request, log: ServiceLog, approve: bool, note: str = "") -> S
             )
         audit.record(request, audit.Action.APPROVE, log, detail={"approved": approve})
     return log
+
+
+def save_opening(request, form, base: Base) -> Opening:
+    """Save an operator's opening. Places left follow from the total and the places taken,
+    counted with the opening locked, so an acceptance at the same moment is never undone."""
+    with transaction.atomic():
+        opening = form.save(commit=False)
+        creating = opening.pk is None
+        if creating:
+            opening.base = base
+            opening.created_by = request.user
+            held = 0
+        else:
+            Opening.objects.select_for_update().filter(pk=opening.pk).first()
+            held = held_places(opening)
+        opening.slots_available = max(0, opening.slots_total - held)
+        opening.save()
+        form.save_m2m()
+        audit.record(request, audit.Action.CREATE if creating else audit.Action.UPDATE, opening)
+    return opening
 
 
 def verify_base(request, base: Base) -> None:

@@ -13,7 +13,7 @@ from portal.models import Role
 from . import actions
 from .access import DIRECTORY_STAFF, access_referral
 from .models import Referral
-from .privacy import referred_person
+from .privacy import PERSON_RELATED, ReferredPerson, referred_person, with_people
 
 router = Router(tags=["directory"])
 ROLES = (*DIRECTORY_STAFF, Role.BASE_OPERATOR)
@@ -42,8 +42,7 @@ class ReferralOut(Schema):
     steps: list[str] = Field(description="Steps the caller may take now.")
 
 
-def _out(request: HttpRequest, referral: Referral) -> dict:
-    person = referred_person(request.user, referral.supervisee)
+def _out(request: HttpRequest, referral: Referral, person: ReferredPerson) -> dict:
     return {
         "id": referral.pk,
         "status": referral.status,
@@ -70,8 +69,10 @@ def _out(request: HttpRequest, referral: Referral) -> dict:
 def list_referrals(request: HttpRequest, status: str | None = None):
     """Referrals in the caller's scope (a base sees its own), newest change first."""
     require_role(request.user, *ROLES)
-    queryset = Referral.objects.in_scope_of(request.user).select_related(
-        "supervisee__judicial_office", "opening__base"
+    queryset = (
+        Referral.objects.in_scope_of(request.user)
+        .select_related(*PERSON_RELATED, "opening__base")
+        .prefetch_related("supervisee__skills")
     )
     if status:
         queryset = queryset.filter(status=status)
@@ -79,7 +80,7 @@ def list_referrals(request: HttpRequest, status: str | None = None):
     audit.record_many(
         request, audit.Action.LIST, [r.supervisee for r in referrals], detail={"via": "api"}
     )
-    return [_out(request, r) for r in referrals]
+    return [_out(request, r, person) for r, person in with_people(request.user, referrals)]
 
 
 @router.get("/referrals/{referral_id}", response=ReferralOut, url_name="referral_detail")
@@ -87,7 +88,7 @@ def get_referral(request: HttpRequest, referral_id: int):
     require_role(request.user, *ROLES)
     referral = access_referral(request.user, referral_id)
     audit.record(request, audit.Action.VIEW, referral.supervisee, detail={"referral": referral_id})
-    return _out(request, referral)
+    return _out(request, referral, referred_person(request.user, referral.supervisee))
 
 
 class StepIn(Schema):
@@ -109,4 +110,4 @@ def take_step(request: HttpRequest, referral_id: int, body: StepIn):
         referral = actions.perform(request, referral, body.step, body.reason)
     except actions.ReferralError as error:
         raise HttpError(409, str(error)) from error
-    return _out(request, referral)
+    return _out(request, referral, referred_person(request.user, referral.supervisee))

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Region, Skill
 
-from .models import Base, Opening, Provider, Weekday
+from .models import Base, Opening, Provider, Weekday, held_places
 
 
 class LinesField(forms.CharField):
@@ -101,7 +101,6 @@ class OpeningForm(forms.ModelForm):
             "description",
             "skills",
             "slots_total",
-            "slots_available",
             "pay_min",
             "pay_max",
             "starts_on",
@@ -115,13 +114,20 @@ class OpeningForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
+    def clean_slots_total(self):
+        total = self.cleaned_data["slots_total"]
+        if total < 1:
+            raise forms.ValidationError(_("Offer at least one place."))
+        held = held_places(self.instance) if self.instance.pk else 0
+        if total < held:
+            raise forms.ValidationError(
+                _("%(n)d places are taken by people already accepted; the total cannot be lower.")
+                % {"n": held}
+            )
+        return total
+
     def clean(self):
         data = super().clean()
-        total, available = data.get("slots_total"), data.get("slots_available")
-        if total is not None and available is not None and available > total:
-            self.add_error(
-                "slots_available", _("Places available cannot exceed the places in total.")
-            )
         low, high = data.get("pay_min"), data.get("pay_max")
         if low and high and high < low:
             self.add_error("pay_max", _("The upper pay must not be below the lower pay."))

@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from portal.models import Organisation, Region, Skill, User
 
-from .models import Base, BaseKind, Opening, Provider, Weekday
+from .models import Base, BaseKind, Opening, Provider, Weekday, held_places
 
 HSDS_VERSION = "3.0"
 SCHEMA_DIR = Path(__file__).resolve().parent / "hsds_schemas"
@@ -941,13 +941,14 @@ def _save_base(row: _BaseRow, operator: Organisation, report: ImportReport) -> B
 
 def _save_opening(row: _OpeningRow, base: Base, report: ImportReport, user: User | None) -> None:
     values = {**row.values, "base_id": base.pk}
-    opening = Opening.objects.filter(uid=row.uid).first()
+    # Locked, so places taken by an acceptance at this moment are counted, not overwritten.
+    opening = Opening.objects.select_for_update().filter(uid=row.uid).first()
     if opening is None:
         opening = Opening(uid=row.uid, created_by=user, **values)
         state = "created"
     else:
         # Places referrals hold here stay taken, whatever an older file says is left.
-        held = opening.referrals.filter(holds_slot=True).count()
+        held = held_places(opening)
         values["slots_available"] = min(
             values["slots_available"], max(0, values["slots_total"] - held)
         )

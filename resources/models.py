@@ -274,6 +274,11 @@ class Opening(models.Model):
         return ""
 
 
+def held_places(opening: Opening) -> int:
+    """Places taken by accepted people; the rest of the total is what is left."""
+    return opening.referrals.filter(holds_slot=True).count()
+
+
 class Status(models.TextChoices):
     """Where a referral stands. The Chinese labels are the ones used across the justice system."""
 
@@ -291,8 +296,6 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (Status.REQUESTED, Status.SENT, Status.RECEIVED, Status.ACCEPTED, Status.STARTED)
 AWAITING_REPLY = (Status.SENT, Status.RECEIVED)
-# Referrals an operator sees: everything from the moment it was sent to the base.
-OPERATOR_STATUSES = tuple(s for s in Status.values if s not in (Status.REQUESTED, Status.RETURNED))
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -303,18 +306,20 @@ class ReferralQuerySet(models.QuerySet):
         from portal.models import Supervisee
 
         scope = Q(supervisee__in=Supervisee.objects.in_scope_of(user).values("pk"))
-        operators = operator_organisations(user)
-        if operators:
-            scope |= Q(opening__base__operator_id__in=operators, status__in=OPERATOR_STATUSES)
+        if operator_organisations(user):
+            scope |= self._sent_to(user)
         if is_supervisee(user):
             scope |= Q(supervisee_id=user.supervisee.pk)
         return self.filter(scope)
 
     def for_operator(self, user) -> "ReferralQuerySet":
-        return self.filter(
-            opening__base__operator_id__in=operator_organisations(user),
-            status__in=OPERATOR_STATUSES,
-        )
+        return self.filter(self._sent_to(user))
+
+    @staticmethod
+    def _sent_to(user) -> Q:
+        """Referrals to the operator's bases, from the moment one was sent: a request the
+        caseworker never approved is no business of the base."""
+        return Q(opening__base__operator_id__in=operator_organisations(user), sent_at__isnull=False)
 
     def overdue(self, now: datetime.datetime | None = None) -> "ReferralQuerySet":
         """Sent to a base that has not answered by the response deadline."""

@@ -14,12 +14,20 @@ from portal.privacy import mask_name, person_view
 STAFF = (Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER)
 
 
-def people_in_scope(viewer, supervisees) -> set[int]:
-    """Which of `supervisees` lie in the viewer's scope, in one query."""
-    ids = {s.pk for s in supervisees}
-    return set(
+# What showing a referred person reads, to load with the referrals in one query.
+PERSON_RELATED = ("supervisee__judicial_office__parent", "supervisee__home_township")
+
+
+def with_people(viewer, referrals) -> list[tuple]:
+    """Each referral with its person as `viewer` may see them, deciding scope in one query."""
+    ids = {r.supervisee_id for r in referrals}
+    known = set(
         Supervisee.objects.in_scope_of(viewer).filter(pk__in=ids).values_list("pk", flat=True)
     )
+    return [
+        (r, referred_person(viewer, r.supervisee, in_scope=r.supervisee_id in known))
+        for r in referrals
+    ]
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def remind_to_verify(today: datetime.date) -> int:
     crossed = Base.objects.filter(
         verified_on__gte=stale_before(today) - datetime.timedelta(days=7),
         verified_on__lt=stale_before(today),
-    )
+    ).prefetch_related("openings")
     keys = [key_for(base) for base in crossed]
     keys += [key_for(opening) for base in crossed for opening in base.openings.all()]
     if keys:

@@ -54,7 +54,7 @@ from .forms import (
     StepForm,
 )
 from .models import OPEN_STATUSES, Base, Opening, Provider, Referral, ServiceLog, Status
-from .privacy import people_in_scope, referred_person
+from .privacy import PERSON_RELATED, referred_person, with_people
 
 FINDERS = (*DIRECTORY_STAFF, Role.SUPERVISEE)
 REFERRAL_ROLES = (*DIRECTORY_STAFF, Role.BASE_OPERATOR, Role.SUPERVISEE)
@@ -175,7 +175,7 @@ def opening_request(request, pk: int):
 def my_referrals(request):
     referrals = (
         Referral.objects.filter(supervisee=request.user.supervisee)
-        .select_related("opening__base")
+        .select_related("opening__base", "supervisee")
         .prefetch_related("events")
     )
     rows = [(r, actions.available_steps(request.user, r)) for r in referrals]
@@ -224,9 +224,7 @@ def refer(request, pk: int, opening_pk: int):
 def _scoped_referrals(request):
     queryset = (
         Referral.objects.in_scope_of(request.user)
-        .select_related(
-            "supervisee__judicial_office__parent", "supervisee__home_township", "opening__base"
-        )
+        .select_related(*PERSON_RELATED, "opening__base")
         .prefetch_related("supervisee__skills")
     )
     status = request.GET.get("status", "")
@@ -244,36 +242,32 @@ def referral_list(request):
     queryset, status = _scoped_referrals(request)
     referrals = list(queryset[:200])
     audit.record_many(request, audit.Action.LIST, [r.supervisee for r in referrals])
-    logs = list(
-        ServiceLog.objects.filter(
-            status=ServiceLog.Status.PENDING,
-            referral__in=Referral.objects.in_scope_of(request.user),
-        ).select_related("referral__opening__base", "referral__supervisee")
+    is_staff = has_role(request.user, *DIRECTORY_STAFF)
+    logs = (
+        list(
+            ServiceLog.objects.filter(
+                status=ServiceLog.Status.PENDING,
+                referral__in=Referral.objects.in_scope_of(request.user),
+            ).select_related(*(f"referral__{p}" for p in PERSON_RELATED), "referral__opening__base")
+        )
+        if is_staff
+        else []
     )
-    people = _with_people(request.user, [log.referral for log in logs])
+    people = with_people(request.user, [log.referral for log in logs])
     return render(
         request,
         "resources/referral_list.html",
         {
-            "rows": _with_people(request.user, referrals),
+            "rows": with_people(request.user, referrals),
             "status": status,
             "statuses": [("open", _("in progress")), ("overdue", _("overdue")), *Status.choices],
             "overdue_count": Referral.objects.in_scope_of(request.user).overdue().count(),
             "pending_hours": [
                 (log, person) for log, (_r, person) in zip(logs, people, strict=True)
             ],
-            "is_staff": has_role(request.user, *DIRECTORY_STAFF),
+            "is_staff": is_staff,
         },
     )
-
-
-def _with_people(user, referrals) -> list[tuple]:
-    """Each referral with its person as `user` may see them."""
-    known = people_in_scope(user, [r.supervisee for r in referrals])
-    return [
-        (r, referred_person(user, r.supervisee, in_scope=r.supervisee_id in known))
-        for r in referrals
-    ]
 
 
 EXPORT_HEADER = [
@@ -295,6 +289,9 @@ def referral_export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404
     queryset, _status = _scoped_referrals(request)
+    if not has_role(request.user, *DIRECTORY_STAFF):
+        # Nothing about a minor goes into a file for another party, not even the masked name.
+        queryset = queryset.exclude(supervisee__is_minor=True)
     referrals = list(queryset)
     audit.record_many(
         request, audit.Action.EXPORT, [r.supervisee for r in referrals], detail={"format": fmt}
@@ -312,7 +309,7 @@ def referral_export(request, fmt: str):
             r.reason,
             r.outcome,
         ]
-        for r, person in _with_people(request.user, referrals)
+        for r, person in with_people(request.user, referrals)
     ]
     header = [str(h) for h in EXPORT_HEADER]
     if fmt == "xlsx":
@@ -326,13 +323,21 @@ def referral_detail(request, pk: int):
     actions.mark_received(request, referral)
     audit.record(request, audit.Action.VIEW, referral.supervisee, detail={"referral": pk})
     parts = actions.roles_in(request.user, referral)
+    person = referred_person(request.user, referral.supervisee)
+    # The person's own steps (a request) carry the name as this viewer may see it.
+    history = [
+        (e, person.name if e.by_id == referral.supervisee.user_id else e.by.get_full_name())
+        for e in referral.events.select_related("by")
+    ]
     return render(
         request,
         "resources/referral_detail.html",
         {
             "referral": referral,
-            "person": referred_person(request.user, referral.supervisee),
-            "events": referral.events.select_related("by"),
+            "person": person,
+            "history": history,
+            # A supervisee may open listed openings only.
+            "link_opening": referral.opening.is_listed or actions.PERSON not in parts,
             "steps": actions.available_steps(request.user, referral),
             "logs": referral.service_logs.select_related("logged_by", "decided_by"),
             "can_log": actions.OPERATOR in parts
@@ -437,7 +442,7 @@ def operator_home(request):
         "resources/operator_home.html",
         {
             "bases": bases,
-            "inbox": _with_people(request.user, referrals),
+            "inbox": with_people(request.user, referrals),
         },
     )
 
@@ -506,16 +511,7 @@ def operator_opening(request, pk: int | None = None, base_pk: int | None = None)
     base = opening.base if opening else access_own_base(request.user, base_pk)
     form = OpeningForm(request.POST or None, instance=opening)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save(commit=False)
-            if opening is None:
-                saved.base = base
-                saved.created_by = request.user
-            saved.save()
-            form.save_m2m()
-            audit.record(
-                request, audit.Action.CREATE if opening is None else audit.Action.UPDATE, saved
-            )
+        actions.save_opening(request, form, base)
         messages.success(request, _("The opening was saved."))
         return redirect("resources:operator_home")
     return render(

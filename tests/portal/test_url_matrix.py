@@ -256,6 +256,7 @@ def directory_objects(world) -> dict:
         supervisee=world.adult,
         opening=directory.service,
         status="started",
+        sent_at="2026-11-01T09:00:00+08:00",
         created_by=world.caseworker,
     )
     log = ServiceLog.objects.create(

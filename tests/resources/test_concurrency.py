@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from resources.models import Opening, Referral, Status
 from tests.conftest import make_supervisee
@@ -31,6 +32,7 @@ def test_parallel_accepts_never_overbook(world, directory):
             supervisee=make_supervisee(world.zhongxin_office, world.zhongxin, name=f"测试{i}"),
             opening=opening,
             status=Status.SENT,
+            sent_at=timezone.now(),
             created_by=world.caseworker,
         )
         for i in range(PARALLEL)

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import Notification
-from resources.models import Base, Opening
+from resources.models import Base, Opening, Referral
 from resources.reminders import send_reminders
 
 pytestmark = pytest.mark.django_db
@@ -21,26 +21,44 @@ def test_the_workspace_lists_own_bases_openings_and_inbox(world, directory, clie
 def test_posting_an_opening_and_bad_input_keeps_what_was_typed(world, directory, client_for):
     client = client_for(world.operator)
     url = f"/directory/operator/bases/{directory.base.pk}/openings/new/"
-    bad = {
-        "kind": "service",
-        "title": "绿化养护",
-        "slots_total": 2,
-        "slots_available": 5,
-        "pay_min": 3000,
-        "status": "open",
-    }
-    response = client.post(url, bad)
+    bad = {"kind": "service", "title": "绿化养护", "slots_total": 0, "pay_min": 3000}
+    response = client.post(url, {**bad, "status": "open"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "剩余名额不能多于总名额" in html and "只有就业岗位填写薪资" in html
+    assert "至少提供一个名额" in html and "只有就业岗位填写薪资" in html
     assert 'value="绿化养护"' in html
     assert not Opening.objects.filter(title="绿化养护").exists()
 
-    good = {**bad, "slots_available": 2, "pay_min": "", "skills": [directory.cook.pk]}
-    assert client.post(url, good).status_code == 302
+    good = {**bad, "slots_total": 2, "pay_min": "", "status": "open"}
+    assert client.post(url, {**good, "skills": [directory.cook.pk]}).status_code == 302
     opening = Opening.objects.get(title="绿化养护")
     assert opening.base == directory.base and opening.created_by == world.operator
+    assert (opening.slots_total, opening.slots_available) == (2, 2)
     assert list(opening.skills.all()) == [directory.cook]
+
+
+def test_places_left_follow_the_total_and_the_people_accepted(world, directory, client_for):
+    for person in (world.adult, world.kuangqu_person):
+        Referral.objects.create(
+            supervisee=person,
+            opening=directory.job,
+            status="accepted",
+            holds_slot=True,
+            sent_at=timezone.now(),
+            created_by=world.caseworker,
+        )
+    Opening.objects.filter(pk=directory.job.pk).update(slots_available=1)
+    client = client_for(world.operator)
+    url = f"/directory/operator/openings/{directory.job.pk}/"
+    values = {"kind": "job", "title": "电工学徒", "status": "open", "pay_min": 3000}
+    refused = client.post(url, {**values, "slots_total": 1}).content.decode()
+    assert "已有 2 个名额被已受理的人员占用" in refused
+    assert client.post(url, {**values, "slots_total": 5}).status_code == 302
+    directory.job.refresh_from_db()
+    assert (directory.job.slots_total, directory.job.slots_available) == (5, 3)
+    client.post(url, {**values, "slots_total": 2})
+    directory.job.refresh_from_db()
+    assert (directory.job.slots_total, directory.job.slots_available) == (2, 0)
 
 
 def test_editing_the_base_refuses_nonsense_and_saving_verifies(world, directory, client_for):

@@ -312,3 +312,49 @@ def test_hours_only_for_service_places_that_started(world, directory, parties):
     )
     assert "公益" in response.content.decode()
     assert not ServiceLog.objects.exists()
+
+
+def test_a_request_withdrawn_before_approval_never_reaches_the_base(world, directory, parties):
+    parties["person"].post(f"/directory/openings/{directory.service.pk}/request/", {})
+    referral = Referral.objects.get(supervisee=world.adult)
+    assert step(parties["person"], referral, "withdraw", "时间冲突").status_code == 200
+    assert parties["operator"].get(f"/directory/referrals/{referral.pk}/").status_code == 404
+    assert parties["operator"].get("/api/v1/referrals").json() == []
+    assert not Notification.objects.filter(user=world.operator).exists()
+
+
+def test_approval_checks_the_opening_again(world, directory, parties):
+    parties["person"].post(f"/directory/openings/{directory.service.pk}/request/", {})
+    referral = Referral.objects.get(supervisee=world.adult)
+    Opening.objects.filter(pk=directory.service.pk).update(status=Opening.Status.PAUSED)
+    refused = step(parties["caseworker"], referral, "approve")
+    assert refused.status_code == 409 and "不接收" in refused.json()["detail"]
+    referral.refresh_from_db()
+    assert referral.status == Status.REQUESTED
+
+
+def test_nobody_is_told_of_their_own_step(world, directory, parties):
+    referral = refer(parties["caseworker"], world.adult, directory.job)
+    step(parties["caseworker"], referral, "withdraw", "本人放弃。")
+    assert not Notification.objects.filter(user=world.caseworker).exists()
+    assert Notification.objects.filter(user=world.operator, key__endswith=":withdrawn").exists()
+
+
+def test_overdue_requests_are_announced_to_the_caseworkers_not_the_person(
+    world, directory, parties
+):
+    from resources.actions import send_overdue_notices
+
+    parties["person"].post(f"/directory/openings/{directory.service.pk}/request/", {})
+    referral = Referral.objects.get(supervisee=world.adult)
+    step(parties["caseworker"], referral, "approve")
+    Referral.objects.filter(pk=referral.pk).update(
+        respond_by=timezone.now() - datetime.timedelta(hours=1)
+    )
+    send_overdue_notices()
+    told = set(
+        Notification.objects.filter(key__endswith=":overdue").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert told == {"operator", "caseworker"}

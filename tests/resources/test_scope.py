@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.utils import timezone
 
 from portal.privacy import mask_name
 from resources.models import Referral, ServiceLog, Status
@@ -12,7 +13,11 @@ pytestmark = pytest.mark.django_db
 
 def sent(world, directory, supervisee, opening) -> Referral:
     return Referral.objects.create(
-        supervisee=supervisee, opening=opening, status=Status.SENT, created_by=world.caseworker
+        supervisee=supervisee,
+        opening=opening,
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        created_by=world.caseworker,
     )
 
 
@@ -115,3 +120,26 @@ def test_the_operator_never_sees_offences_in_the_matching_or_directory(
     client = client_for(world.operator)
     assert client.get(f"/directory/match/{world.adult.pk}/").status_code == 403
     assert client.get("/directory/").status_code == 403
+
+
+def test_the_base_sees_a_requesting_person_masked_in_the_history(world, directory, client_for):
+    person = client_for(world.supervisee_user)
+    person.post(f"/directory/openings/{directory.service.pk}/request/", {})
+    referral = Referral.objects.get(supervisee=world.adult)
+    client_for(world.caseworker).post(
+        f"/api/v1/referrals/{referral.pk}/steps",
+        json.dumps({"step": "approve"}),
+        content_type="application/json",
+    )
+    html = client_for(world.operator).get(f"/directory/referrals/{referral.pk}/").content.decode()
+    timeline = html[html.index('class="timeline"') :]
+    assert mask_name("张三丰") in timeline and "张三丰" not in html
+
+
+def test_exports_for_a_base_leave_minors_out(world, directory, client_for):
+    sent(world, directory, world.minor, directory.service)
+    sent(world, directory, world.adult, directory.job)
+    csv = client_for(world.operator).get("/directory/referrals/export.csv").content.decode()
+    assert mask_name("张三丰") in csv and mask_name("李小龙") not in csv
+    staff = client_for(world.caseworker).get("/directory/referrals/export.csv").content.decode()
+    assert "李小龙" in staff and "张三丰" in staff
