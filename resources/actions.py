@@ -284,12 +284,14 @@ def _give_back_slot(referral: Referral) -> None:
         referral.holds_slot = False
 
 
-def mark_received(request, referral: Referral) -> None:
-    """The base opened a new referral: it counts as received."""
+def mark_received(request, referral: Referral) -> Referral:
+    """The base opened a new referral: it counts as received. Returns the referral as it is now."""
     if referral.status == S.SENT and is_operator_of(request.user, referral.opening.base):
         # Someone else may have moved it on already: then there is nothing to record.
         with contextlib.suppress(ReferralError):
             perform(request, referral, "receive")
+        referral.refresh_from_db()
+    return referral
 
 
 # Who hears of each step: the base, the person's caseworkers, whoever made the referral, and

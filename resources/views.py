@@ -319,8 +319,7 @@ def referral_export(request, fmt: str):
 
 @role_required(*REFERRAL_ROLES)
 def referral_detail(request, pk: int):
-    referral = access_referral(request.user, pk)
-    actions.mark_received(request, referral)
+    referral = actions.mark_received(request, access_referral(request.user, pk))
     audit.record(request, audit.Action.VIEW, referral.supervisee, detail={"referral": pk})
     parts = actions.roles_in(request.user, referral)
     person = referred_person(request.user, referral.supervisee)
