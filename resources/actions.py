@@ -225,12 +225,11 @@ def perform(request, referral: Referral, name: str, reason: str = "") -> Referra
     reason = reason.strip()
     if step.needs_reason and not reason:
         raise ReferralError(_("Give a reason."))
-    if step.name == "approve":
-        # What held when the person asked may not hold any more.
-        check_referable(referral.supervisee, referral.opening)
     now = timezone.now()
     changes = {"status": step.target, "updated_at": now}
     if step.name == "approve":
+        # What held when the person asked may not hold any more.
+        check_referable(referral.supervisee, referral.opening)
         changes["sent_at"] = now
         changes["respond_by"] = add_working_days(now, settings.RESOURCES_RESPONSE_WORKING_DAYS)
     if step.name == "complete":
@@ -239,7 +238,7 @@ def perform(request, referral: Referral, name: str, reason: str = "") -> Referra
         changes["reason"] = reason
     with transaction.atomic():
         # The referral row is locked first, then the opening's: every step takes them in this
-        # order, so two steps never wait for each other.
+        # order, so steps may wait for each other but never deadlock.
         referral = (
             Referral.objects.select_for_update().select_related("opening").get(pk=referral.pk)
         )
