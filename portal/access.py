@@ -1,5 +1,7 @@
 """Who may do what. Every view, export and API of people data asks these functions."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -86,6 +88,15 @@ def _in_scope(user, supervisee: Supervisee, known: bool) -> bool:
     return known or Supervisee.objects.in_scope_of(user).filter(pk=supervisee.pk).exists()
 
 
+# Further people other apps let see a minor in full (the volunteers app: a screened mentor
+# whose pairing the agency approved). Each is a function (user, supervisee) -> bool.
+IDENTITY_GRANTS: list[Callable[..., bool]] = []
+
+
+def register_identity_grant(grant: Callable[..., bool]) -> None:
+    IDENTITY_GRANTS.append(grant)
+
+
 def sees_full_identity(user, supervisee: Supervisee, *, in_scope: bool = False) -> bool:
     """Whether `user` sees the person's real name, photo and school (DESIGN.md rule 4.2).
 
@@ -97,10 +108,12 @@ def sees_full_identity(user, supervisee: Supervisee, *, in_scope: bool = False) 
     if supervisee.is_minor:
         if can_manage_supervisee(user, supervisee):
             return True
-        return any(
+        if any(
             m.organisation_id == supervisee.judicial_office.parent_id
             for m in memberships_with_role(user, Role.OFFICIAL)
-        )
+        ):
+            return True
+        return any(grant(user, supervisee) for grant in IDENTITY_GRANTS)
     if not has_role(user, Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER, Role.MENTOR):
         return False
     return _in_scope(user, supervisee, in_scope)

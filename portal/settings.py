@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "courses",
     "search",
     "resources",
+    "volunteers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -404,6 +405,9 @@ SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "jiaozheng")
 RESOURCES_RESPONSE_WORKING_DAYS = env_int("RESOURCES_RESPONSE_WORKING_DAYS", 2)
 RESOURCES_STALE_DAYS = env_int("RESOURCES_STALE_DAYS", 90)
 RESOURCES_MATCH_RADIUS_KM = float(os.environ.get("RESOURCES_MATCH_RADIUS_KM", "50"))
+
+# Volunteers: an active pairing with no session logged for this many days raises a lapse alert.
+VOLUNTEERS_LAPSE_DAYS = env_int("VOLUNTEERS_LAPSE_DAYS", 21)
 
 # --- Mail and logging --------------------------------------------------------------------------
 

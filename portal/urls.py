@@ -52,6 +52,7 @@ urlpatterns = [
     path("study/", include("courses.urls")),
     path("search/", include("search.urls")),
     path("directory/", include("resources.urls")),
+    path("mentoring/", include("volunteers.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -79,6 +80,15 @@ class Skill(models.Model):
         return self.name
 
 
+# Scope other apps give a role (role -> function of the user returning a condition on
+# supervisees); the volunteers app adds mentors' paired supervisees.
+SCOPE_RULES: dict[str, Callable[..., Q | Exists]] = {}
+
+
+def register_scope_rule(role: str, rule: Callable[..., Q | Exists]) -> None:
+    SCOPE_RULES[role] = rule
+
+
 class SuperviseeQuerySet(models.QuerySet):
     def active(self) -> "SuperviseeQuerySet":
         return self.filter(status=Supervisee.Status.ACTIVE)
@@ -87,8 +97,8 @@ class SuperviseeQuerySet(models.QuerySet):
         """Supervisees whose records `user` may see (DESIGN.md rule 4.1).
 
         Officials see their organisation's region subtree, caseworkers their own office (or, for
-        an agency's caseworkers, the offices under it), social workers their active caseload.
-        Mentors gain paired supervisees from the volunteers app.
+        an agency's caseworkers, the offices under it), social workers their active caseload,
+        mentors the people they are paired with (an active pairing).
         """
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
@@ -101,6 +111,8 @@ class SuperviseeQuerySet(models.QuerySet):
                 scope |= Q(judicial_office=org) | Q(judicial_office__parent=org)
             elif membership.role == Role.SOCIAL_WORKER:
                 scope |= self._on_caseload(user)
+            elif membership.role in SCOPE_RULES:
+                scope |= SCOPE_RULES[membership.role](user)
         return self.filter(scope)
 
     def on_caseload_of(self, user) -> "SuperviseeQuerySet":

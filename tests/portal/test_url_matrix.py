@@ -102,6 +102,12 @@ OWN = {
     "directory/operator/openings/<int:pk>/": (ROLES, {Role.BASE_OPERATOR}, "get", "opening"),
     "directory/hsds.json": (ROLES, PEOPLE, "get", None),
     "directory/hsds/import/": (ROLES, {Role.OFFICIAL}, "get", None),
+    "mentoring/": (ROLES, {Role.MENTOR}, "get", None),
+    "mentoring/people/<int:pk>/": (OBJECT, PEOPLE, "get", "supervisee"),
+    "mentoring/people/<int:pk>/propose/": (OBJECT, {Role.CASEWORKER}, "post", "supervisee"),
+    "mentoring/pairings/<int:pk>/": (OBJECT, PEOPLE | {Role.MENTOR}, "get", "pairing"),
+    "mentoring/pairings/<int:pk>/sessions/new/": (OBJECT, {Role.MENTOR}, "get", "pairing"),
+    "mentoring/pairings/<int:pk>/<slug:step>/": (OBJECT, GROUPS, "post", "pairing"),
     "api/v1/referrals": (ROLES, PEOPLE | {Role.BASE_OPERATOR}, "get", None),
     "api/v1/referrals/<referral_id>": (OBJECT, PEOPLE | {Role.BASE_OPERATOR}, "get", "referral"),
     "api/v1/referrals/<referral_id>/steps": (SIGNED_IN, None, "post", None),
@@ -184,6 +190,7 @@ def objects(world):
     return {
         **study,
         **directory_objects(world),
+        "pairing": mentoring_pairing(world),
         "supervisee": world.adult.pk,
         "application": application.pk,
         "video": video.pk,
@@ -270,9 +277,19 @@ def directory_objects(world) -> dict:
     }
 
 
+def mentoring_pairing(world) -> int:
+    """An active pairing of the world's mentor with the adult."""
+    from volunteers.models import MentorProfile, Pairing
+
+    MentorProfile.objects.create(user=world.mentor, elder_kind="retired_teacher")
+    return Pairing.objects.create(
+        mentor=world.mentor, supervisee=world.adult, status="active", proposed_by=world.caseworker
+    ).pk
+
+
 def url_for(route: str, objects: dict, kind: str | None) -> str:
     url = "/" + route
-    url = url.replace("<str:fmt>", "csv")
+    url = url.replace("<str:fmt>", "csv").replace("<slug:step>", "close")
     for token in ("<uuid:key>", "<slug:rev>", "<str:name>"):
         url = url.replace(token, objects[token])
     url = url.replace("<lesson_id>", str(objects["lesson"]))

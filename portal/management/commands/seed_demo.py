@@ -6,6 +6,7 @@ from courses import demo as courses_demo
 from media import demo as media_demo
 from portal import demo
 from resources import demo as resources_demo
+from volunteers import demo as volunteers_demo
 
 
 class Command(BaseCommand):
@@ -18,5 +19,6 @@ class Command(BaseCommand):
         media_demo.load(stdout=self.stdout)
         courses_demo.load()
         resources_demo.load()
+        volunteers_demo.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         call_command("demo_logins", stdout=self.stdout)

@@ -1,0 +1,115 @@
+"""The pairing lifecycle: proposed → active (agreement) → closed; minors need a screened mentor
+and the agency's approval; a mentor's capacity is respected."""
+
+import datetime
+
+import pytest
+
+from portal.models import Notification
+from volunteers.models import Pairing
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date.today()
+
+
+def propose(client, supervisee, mentor, goals="稳定就业"):
+    return client.post(
+        f"/mentoring/people/{supervisee.pk}/propose/",
+        {"mentor": mentor.pk, "goals": goals},
+        follow=True,
+    )
+
+
+def start(client, pairing, **values):
+    data = {"goals": "稳定就业，修复家庭关系", "frequency": "weekly", "starts_on": TODAY}
+    data.update(values)
+    return client.post(f"/mentoring/pairings/{pairing.pk}/start/", data, follow=True)
+
+
+def test_an_adult_pairing_from_proposal_to_planned_closure(world, mentors, client_for):
+    caseworker = client_for(world.caseworker)
+    propose(caseworker, world.adult, world.mentor)
+    pairing = Pairing.objects.get(supervisee=world.adult)
+    assert pairing.status == Pairing.Status.PROPOSED and pairing.proposed_by == world.caseworker
+
+    refused = start(caseworker, pairing, frequency="")
+    assert refused.status_code == 400 and "稳定就业，修复家庭关系" in refused.content.decode()
+    start(caseworker, pairing)
+    pairing.refresh_from_db()
+    assert (pairing.status, pairing.frequency, pairing.starts_on) == ("active", "weekly", TODAY)
+    assert Notification.objects.filter(user=world.mentor, key=f"pairing:{pairing.pk}:active")
+
+    early = caseworker.post(
+        f"/mentoring/pairings/{pairing.pk}/close/", {"closure": "early", "exit_notes": "x"}
+    )
+    assert early.status_code == 400 and "提前结束的原因" in early.content.decode()
+    caseworker.post(
+        f"/mentoring/pairings/{pairing.pk}/close/",
+        {"closure": "planned", "exit_notes": "已稳定就业。"},
+    )
+    pairing.refresh_from_db()
+    assert (pairing.status, pairing.closure, pairing.exit_notes) == (
+        "closed",
+        "planned",
+        "已稳定就业。",
+    )
+    again = caseworker.post(f"/mentoring/pairings/{pairing.pk}/close/", {"closure": "planned"})
+    assert again.status_code == 400 and "已结束" in again.content.decode()
+
+
+def test_a_minor_needs_a_screened_mentor(world, mentors, client_for):
+    page = propose(client_for(world.caseworker), world.minor, mentors.unscreened_user)
+    assert "筛查" in page.content.decode()
+    assert not Pairing.objects.exists()
+
+
+def test_a_minor_pairing_starts_only_after_the_agency_approves(world, mentors, client_for):
+    caseworker = client_for(world.caseworker)
+    propose(caseworker, world.minor, world.mentor)
+    pairing = Pairing.objects.get(supervisee=world.minor)
+    assert Notification.objects.filter(
+        user=world.county_official, key=f"pairing:{pairing.pk}:approve"
+    )
+    refused = start(caseworker, pairing)
+    assert "批准" in refused.content.decode()
+    # The city official is not the responsible (county) agency.
+    assert (
+        client_for(world.official).post(f"/mentoring/pairings/{pairing.pk}/approve/").status_code
+        == 400
+    )
+    client_for(world.county_official).post(f"/mentoring/pairings/{pairing.pk}/approve/")
+    pairing.refresh_from_db()
+    assert pairing.approved_by == world.county_official
+    start(caseworker, pairing)
+    pairing.refresh_from_db()
+    assert pairing.status == Pairing.Status.ACTIVE
+
+
+def test_capacity_and_approval_of_the_volunteer_are_respected(world, mentors, client_for):
+    from tests.conftest import make_supervisee
+
+    caseworker = client_for(world.caseworker)
+    second = make_supervisee(world.zhongxin_office, world.zhongxin, name="周八")
+    propose(caseworker, world.adult, mentors.unscreened_user)
+    page = propose(caseworker, second, mentors.unscreened_user)
+    assert "没有余力" in page.content.decode()
+    assert Pairing.objects.filter(mentor=mentors.unscreened_user).count() == 1
+    assert "已经" in propose(caseworker, world.adult, mentors.unscreened_user).content.decode()
+
+    world.mentor.memberships.update(status="pending")
+    page = propose(caseworker, second, world.mentor)
+    assert "请选择导师" in page.content.decode()  # not offered until the agency approves
+    assert not Pairing.objects.filter(mentor=world.mentor).exists()
+
+
+def test_only_the_persons_caseworker_proposes_and_starts(world, mentors, client_for):
+    other = client_for(world.other_caseworker)
+    assert propose(other, world.adult, world.mentor).status_code == 404
+    propose(client_for(world.caseworker), world.adult, world.mentor)
+    pairing = Pairing.objects.get()
+    assert start(other, pairing).status_code == 404
+    assert (
+        client_for(world.social_worker).post(f"/mentoring/pairings/{pairing.pk}/start/").status_code
+        == 403
+    )

@@ -1,0 +1,66 @@
+"""Who may see and change mentors' pairings and sessions. Out of scope answers 404."""
+
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+
+from portal.access import access_supervisee, can_manage_supervisee, has_role
+from portal.models import Membership, Organisation, Role, Supervisee
+
+from .models import MentorProfile, Pairing
+
+
+def paired_with(user) -> Exists:
+    """Supervisees `user` mentors in an active pairing (the mentor's scope)."""
+    return Exists(Pairing.objects.active().filter(supervisee=OuterRef("pk"), mentor=user))
+
+
+def mentors_minor_with_approval(user, supervisee: Supervisee) -> bool:
+    """A screened mentor whose active pairing with the minor the agency approved."""
+    if not has_role(user, Role.MENTOR):
+        return False
+    profile = MentorProfile.objects.filter(user=user).first()
+    return bool(
+        profile
+        and profile.is_screened
+        and Pairing.objects.active()
+        .filter(mentor=user, supervisee=supervisee, approved_at__isnull=False)
+        .exists()
+    )
+
+
+def is_approved_mentor(user) -> bool:
+    """The volunteer's membership of a volunteer group was approved by the agency."""
+    return (
+        Membership.objects.active()
+        .filter(user=user, role=Role.MENTOR, organisation__kind=Organisation.Kind.VOLUNTEER_GROUP)
+        .exists()
+    )
+
+
+def approves_for(user, supervisee: Supervisee) -> bool:
+    """Officials of the person's responsible agency approve a minor's pairing."""
+    return any(
+        m.organisation_id == supervisee.judicial_office.parent_id
+        for m in Membership.objects.active().filter(user=user, role=Role.OFFICIAL)
+    )
+
+
+def access_pairing(user, pk) -> Pairing:
+    """The mentor's own pairing, or one of a person in the staff member's scope."""
+    pairing = (
+        Pairing.objects.select_related("mentor", "supervisee__judicial_office")
+        .filter(pk=pk)
+        .first()
+        if str(pk).isdigit()
+        else None
+    )
+    if pairing is None:
+        raise Http404
+    if pairing.mentor_id == user.pk:
+        return pairing
+    access_supervisee(user, pairing.supervisee_id)  # 404 outside the staff member's scope
+    return pairing
+
+
+def manages_pairing(user, pairing: Pairing) -> bool:
+    return can_manage_supervisee(user, pairing.supervisee)

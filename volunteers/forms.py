@@ -1,0 +1,117 @@
+import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Membership, Organisation, Role
+
+from .models import MentoringSession, Pairing
+
+
+def approved_mentors():
+    return (
+        get_user_model()
+        .objects.filter(
+            mentor_profile__isnull=False,
+            memberships__role=Role.MENTOR,
+            memberships__status=Membership.Status.ACTIVE,
+            memberships__organisation__kind=Organisation.Kind.VOLUNTEER_GROUP,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+class ProposeForm(forms.Form):
+    mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=approved_mentors())
+    goals = forms.CharField(
+        label=_("Goals"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = approved_mentors()
+        self.fields["mentor"].label_from_instance = lambda user: (
+            f"{user.get_full_name()} · {user.mentor_profile.get_elder_kind_display()}"
+        )
+
+
+class StartForm(forms.ModelForm):
+    class Meta:
+        model = Pairing
+        fields = ["goals", "frequency", "starts_on"]
+        widgets = {
+            "goals": forms.Textarea(attrs={"rows": 3}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].required = True
+
+
+class CloseForm(forms.ModelForm):
+    class Meta:
+        model = Pairing
+        fields = ["closure", "closure_reason", "exit_notes"]
+        widgets = {
+            "closure_reason": forms.Textarea(attrs={"rows": 2}),
+            "exit_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["closure"].required = True
+
+
+class SessionForm(forms.ModelForm):
+    minutes = forms.IntegerField(
+        label=_("Minutes"),
+        min_value=1,
+        max_value=480,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    class Meta:
+        model = MentoringSession
+        fields = [
+            "held_on",
+            "minutes",
+            "mode",
+            "topic",
+            "notes",
+            "follow_up",
+            "follow_up_due",
+            "mentor_feedback",
+            "mentee_feedback",
+        ]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "follow_up_due": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, pairing: Pairing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pairing = pairing
+        self.fields["held_on"].initial = timezone.localdate()
+
+    def clean_held_on(self) -> datetime.date:
+        day = self.cleaned_data["held_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("A session cannot be in the future."))
+        if self.pairing.starts_on and day < self.pairing.starts_on:
+            raise forms.ValidationError(_("The pairing had not started on that day."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        day, due = data.get("held_on"), data.get("follow_up_due")
+        if day and due and due < day:
+            self.add_error("follow_up_due", _("The follow-up cannot be due before the session."))
+        if due and not data.get("follow_up"):
+            self.add_error("follow_up", _("Say what is to be followed up."))
+        return data

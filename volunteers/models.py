@@ -1,0 +1,175 @@
+"""Mentors (five-elders volunteers and others), their pairings with supervisees, and the
+mentoring sessions they log. The stages follow the MENTOR Elements of Effective Practice:
+recruitment and screening (the profile), matching and initiating (a proposed, then active
+pairing), monitoring (sessions) and closure."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ElderKind(models.TextChoices):
+    PARTY_VETERAN = "party_veteran", _("veteran Party member")
+    RETIRED_OFFICIAL = "retired_official", _("retired official")
+    VILLAGE_WORTHY = "village_worthy", _("respected local figure")
+    RETIRED_TEACHER = "retired_teacher", _("retired teacher")
+    MODEL_WORKER = "model_worker", _("model worker")
+    OTHER = "other", _("other volunteer")
+
+
+class MentorProfile(models.Model):
+    """What the agency knows of a volunteer mentor. Whether the volunteer is approved is the
+    status of their membership of a volunteer group, decided by an official."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_profile"
+    )
+    elder_kind = models.CharField(_("kind"), max_length=20, choices=ElderKind.choices)
+    skills = models.ManyToManyField("portal.Skill", blank=True, verbose_name=_("skills"))
+    languages = models.CharField(
+        _("languages and dialects"), max_length=100, blank=True, help_text=_("e.g. 普通话、枣庄话")
+    )
+    regions = models.ManyToManyField(
+        "portal.Region", blank=True, related_name="+", verbose_name=_("areas served")
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("mentees at most"), default=2, help_text=_("How many people at once.")
+    )
+    availability = models.CharField(_("availability"), max_length=200, blank=True)
+    background_check_on = models.DateField(_("background check"), null=True, blank=True)
+    background_check_passed = models.BooleanField(
+        _("background check passed"), null=True, blank=True
+    )
+    trained_on = models.DateField(_("training completed"), null=True, blank=True)
+    agreement_signed_on = models.DateField(_("agreement signed"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("mentor profile")
+        verbose_name_plural = _("mentor profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_screened(self) -> bool:
+        """Background check passed, training done and agreement signed: fit to mentor a minor."""
+        return bool(self.background_check_passed and self.trained_on and self.agreement_signed_on)
+
+
+class PairingQuerySet(models.QuerySet):
+    def current(self) -> "PairingQuerySet":
+        return self.filter(status__in=(Pairing.Status.PROPOSED, Pairing.Status.ACTIVE))
+
+    def active(self) -> "PairingQuerySet":
+        return self.filter(status=Pairing.Status.ACTIVE)
+
+
+class Pairing(models.Model):
+    """A mentor and a supervisee: proposed, active under an agreement, then closed."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACTIVE = "active", _("active")
+        CLOSED = "closed", _("closed")
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("weekly")
+        FORTNIGHTLY = "fortnightly", _("every two weeks")
+        MONTHLY = "monthly", _("monthly")
+
+    class Closure(models.TextChoices):
+        PLANNED = "planned", _("as planned")
+        EARLY = "early", _("early")
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="pairings",
+        verbose_name=_("mentor"),
+    )
+    supervisee = models.ForeignKey(
+        "portal.Supervisee", on_delete=models.PROTECT, related_name="pairings"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    # A minor's pairing needs the responsible agency's approval before it can start.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+    frequency = models.CharField(
+        _("planned frequency"), max_length=12, choices=Frequency.choices, blank=True
+    )
+    starts_on = models.DateField(_("start date"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure = models.CharField(_("closure"), max_length=8, choices=Closure.choices, blank=True)
+    closure_reason = models.TextField(_("reason for closing"), blank=True)
+    exit_notes = models.TextField(_("exit notes"), blank=True)
+
+    objects = PairingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor", "supervisee"],
+                condition=Q(status__in=("proposed", "active")),
+                name="pairing_one_current",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor_id} ↔ {self.supervisee_id}: {self.status}"
+
+
+class MentoringSession(models.Model):
+    """One meeting or call of a pairing, logged by the mentor."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("in person")
+        PHONE = "phone", _("phone")
+        VIDEO = "video", _("video")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="sessions")
+    held_on = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"))
+    mode = models.CharField(_("how"), max_length=10, choices=Mode.choices)
+    topic = models.CharField(_("topic and goals"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    follow_up = models.CharField(_("follow-up action"), max_length=200, blank=True)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    follow_up_done_on = models.DateField(_("follow-up done"), null=True, blank=True)
+    mentor_feedback = models.CharField(_("mentor's feedback"), max_length=300, blank=True)
+    mentee_feedback = models.CharField(_("mentee's feedback"), max_length=300, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("mentoring session")
+        verbose_name_plural = _("mentoring sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0, minutes__lte=480), name="session_minutes"
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_due__isnull=True) | Q(follow_up_due__gte=F("held_on")),
+                name="session_follow_up_after",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing_id} {self.held_on}"

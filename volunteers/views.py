@@ -1,0 +1,153 @@
+"""Mentor workspace, pairings of a person, the pairing page and session logging."""
+
+from django.contrib import messages
+from django.db.models import Max
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import audit
+from portal.access import access_supervisee, can_manage_supervisee
+from portal.models import Role
+from portal.privacy import person_view
+from portal.views.decorators import role_required
+
+from . import actions
+from .access import access_pairing, approves_for, manages_pairing
+from .forms import CloseForm, ProposeForm, SessionForm, StartForm
+from .models import Pairing
+
+PEOPLE = (Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER)
+
+
+@role_required(Role.MENTOR)
+def workspace(request):
+    """The mentor's mentees, each with the last session, on one phone screen."""
+    pairings = (
+        Pairing.objects.active()
+        .filter(mentor=request.user)
+        .select_related("supervisee__judicial_office__parent", "supervisee__home_township")
+        .annotate(last=Max("sessions__held_on"))
+    )
+    rows = [(p, person_view(request.user, p.supervisee, in_scope=True)) for p in pairings]
+    return render(request, "volunteers/workspace.html", {"rows": rows})
+
+
+@role_required(*PEOPLE)
+def person_pairings(request, pk: int):
+    supervisee = access_supervisee(request.user, pk)
+    audit.record(request, audit.Action.VIEW, supervisee, detail={"page": "pairings"})
+    return render(
+        request,
+        "volunteers/person_pairings.html",
+        {
+            "supervisee": supervisee,
+            "person": person_view(request.user, supervisee, in_scope=True),
+            "pairings": supervisee.pairings.select_related("mentor"),
+            "form": ProposeForm() if can_manage_supervisee(request.user, supervisee) else None,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def propose(request, pk: int):
+    supervisee = access_supervisee(request.user, pk)
+    form = ProposeForm(request.POST)
+    if not can_manage_supervisee(request.user, supervisee):
+        messages.error(request, _("Only the person's caseworker may propose a mentor."))
+    elif form.is_valid():
+        try:
+            pairing = actions.propose(
+                request, form.cleaned_data["mentor"], supervisee, form.cleaned_data["goals"]
+            )
+        except actions.PairingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The mentor was proposed."))
+            return redirect("volunteers:pairing_detail", pk=pairing.pk)
+    else:
+        messages.error(request, _("Choose a mentor."))
+    return redirect("volunteers:person_pairings", pk=pk)
+
+
+@role_required(Role.MENTOR, *PEOPLE)
+def pairing_detail(request, pk: int):
+    pairing = access_pairing(request.user, pk)
+    return render(
+        request,
+        "volunteers/pairing_detail.html",
+        _pairing_context(request, pairing, StartForm(instance=pairing), CloseForm()),
+    )
+
+
+def _pairing_context(request, pairing, start_form, close_form) -> dict:
+    manages = manages_pairing(request.user, pairing)
+    is_open = pairing.status != Pairing.Status.CLOSED
+    return {
+        "pairing": pairing,
+        "person": person_view(request.user, pairing.supervisee),
+        "sessions": pairing.sessions.all(),
+        "is_mentor": pairing.mentor_id == request.user.pk,
+        "can_approve": pairing.status == Pairing.Status.PROPOSED
+        and pairing.supervisee.is_minor
+        and pairing.approved_at is None
+        and approves_for(request.user, pairing.supervisee),
+        "start_form": start_form if manages and pairing.status == Pairing.Status.PROPOSED else None,
+        "close_form": close_form if manages and is_open else None,
+    }
+
+
+@require_POST
+@role_required(Role.CASEWORKER, Role.OFFICIAL)
+def pairing_step(request, pk: int, step: str):
+    pairing = access_pairing(request.user, pk)
+    start_form, close_form = StartForm(instance=pairing), CloseForm()
+    try:
+        if step == "approve":
+            actions.approve(request, pairing)
+        elif step == "start":
+            start_form = StartForm(request.POST)
+            if not start_form.is_valid():
+                raise actions.PairingError(_("Complete the agreement: goals, frequency, start."))
+            actions.start(request, pairing, **start_form.cleaned_data)
+        elif step == "close":
+            close_form = CloseForm(request.POST)
+            if not close_form.is_valid():
+                raise actions.PairingError(_("Say how the pairing ends."))
+            data = close_form.cleaned_data
+            actions.close(
+                request,
+                pairing,
+                closure=data["closure"],
+                reason=data["closure_reason"],
+                exit_notes=data["exit_notes"],
+            )
+        else:
+            raise actions.PairingError(_("Unknown step."))
+    except actions.PairingError as error:
+        messages.error(request, str(error))
+        # Show the page again with what was typed, so nothing is lost.
+        context = _pairing_context(request, pairing, start_form, close_form)
+        return render(request, "volunteers/pairing_detail.html", context, status=400)
+    messages.success(request, _("Saved."))
+    return redirect("volunteers:pairing_detail", pk=pk)
+
+
+@role_required(Role.MENTOR)
+def session_create(request, pk: int):
+    pairing = access_pairing(request.user, pk)
+    form = SessionForm(request.POST or None, pairing=pairing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.log_session(request, pairing, **form.cleaned_data)
+        except actions.PairingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The session was logged."))
+            return redirect("volunteers:workspace")
+    return render(
+        request,
+        "volunteers/session_form.html",
+        {"form": form, "pairing": pairing, "person": person_view(request.user, pairing.supervisee)},
+    )
