@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from portal.access import access_supervisee, can_manage_supervisee, has_role
+from portal.access import access_supervisee, can_manage_supervisee, has_role, region_scope
 from portal.models import Membership, Organisation, Role, Supervisee
 
 from .models import MentorProfile, Pairing
@@ -64,3 +64,27 @@ def access_pairing(user, pk) -> Pairing:
 
 def manages_pairing(user, pairing: Pairing) -> bool:
     return can_manage_supervisee(user, pairing.supervisee)
+
+
+def mentors_for(user):
+    """Mentor profiles of volunteers in groups of the official's region."""
+    scope = region_scope(user, "user__memberships__organisation__region__path", Role.OFFICIAL)
+    if scope is None:
+        return MentorProfile.objects.none()
+    return (
+        MentorProfile.objects.filter(
+            scope,
+            user__memberships__role=Role.MENTOR,
+            user__memberships__organisation__kind=Organisation.Kind.VOLUNTEER_GROUP,
+        )
+        .select_related("user")
+        .distinct()
+        .order_by("user__full_name")
+    )
+
+
+def access_mentor_profile(user, pk) -> MentorProfile:
+    profile = mentors_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if profile is None:
+        raise Http404
+    return profile

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from portal import audit
 from portal.models import Membership, Role, Supervisee
@@ -44,7 +44,7 @@ def _fit_to_mentor(mentor, supervisee: Supervisee, *, counting: Pairing | None =
         raise PairingError(_("This mentor has no room for another mentee."))
 
 
-ALREADY_PAIRED = _lazy("This mentor is already paired with this person.")
+ALREADY_PAIRED = gettext_lazy("This mentor is already paired with this person.")
 
 
 def propose(request, mentor, supervisee: Supervisee, goals: str = "") -> Pairing:

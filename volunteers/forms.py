@@ -2,12 +2,13 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Membership, Organisation, Role
+from portal.models import Membership, Organisation, Region, Role
 
-from .models import MentoringSession, Pairing
+from .models import MentoringSession, MentorProfile, Pairing
 
 
 def approved_mentors():
@@ -36,6 +37,49 @@ class ProposeForm(forms.Form):
         self.fields["mentor"].label_from_instance = lambda user: (
             f"{user.get_full_name()} · {user.mentor_profile.get_elder_kind_display()}"
         )
+
+
+class ProfileForm(forms.ModelForm):
+    """What the volunteer says of themselves."""
+
+    class Meta:
+        model = MentorProfile
+        fields = ["elder_kind", "skills", "languages", "regions", "capacity", "availability"]
+        widgets = {"skills": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].queryset = Region.objects.filter(
+            level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]
+        )
+        self.fields["capacity"].validators.append(MaxValueValidator(10))
+
+
+class ScreeningForm(forms.ModelForm):
+    """What the agency records of the volunteer's screening."""
+
+    class Meta:
+        model = MentorProfile
+        fields = [
+            "background_check_on",
+            "background_check_passed",
+            "trained_on",
+            "agreement_signed_on",
+        ]
+        widgets = {
+            name: forms.DateInput(attrs={"type": "date"})
+            for name in ("background_check_on", "trained_on", "agreement_signed_on")
+        }
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        for name in ("background_check_on", "trained_on", "agreement_signed_on"):
+            if data.get(name) and data[name] > today:
+                self.add_error(name, _("The date cannot be in the future."))
+        if data.get("background_check_passed") is not None and not data.get("background_check_on"):
+            self.add_error("background_check_on", _("Give the date of the background check."))
+        return data
 
 
 class StartForm(forms.ModelForm):

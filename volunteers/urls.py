@@ -6,6 +6,9 @@ app_name = "volunteers"
 
 urlpatterns = [
     path("", views.workspace, name="workspace"),
+    path("profile/", views.profile, name="profile"),
+    path("mentors/", views.mentor_list, name="mentor_list"),
+    path("mentors/<int:pk>/screening/", views.screening, name="screening"),
     path("people/<int:pk>/", views.person_pairings, name="person_pairings"),
     path("people/<int:pk>/propose/", views.propose, name="propose"),
     path("pairings/<int:pk>/", views.pairing_detail, name="pairing_detail"),

@@ -13,9 +13,15 @@ from portal.privacy import person_view
 from portal.views.decorators import role_required
 
 from . import actions
-from .access import access_pairing, approves_for, manages_pairing
-from .forms import CloseForm, ProposeForm, SessionForm, StartForm
-from .models import Pairing
+from .access import (
+    access_mentor_profile,
+    access_pairing,
+    approves_for,
+    manages_pairing,
+    mentors_for,
+)
+from .forms import CloseForm, ProfileForm, ProposeForm, ScreeningForm, SessionForm, StartForm
+from .models import MentorProfile, Pairing
 
 PEOPLE = (Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER)
 
@@ -31,6 +37,40 @@ def workspace(request):
     )
     rows = [(p, person_view(request.user, p.supervisee, in_scope=True)) for p in pairings]
     return render(request, "volunteers/workspace.html", {"rows": rows})
+
+
+@role_required(Role.MENTOR)
+def profile(request):
+    """The volunteer's own mentor profile; the screening record is the agency's to keep."""
+    instance = MentorProfile.objects.filter(user=request.user).first()
+    form = ProfileForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.user = request.user
+        saved.save()
+        form.save_m2m()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("volunteers:workspace")
+    return render(request, "volunteers/profile_form.html", {"form": form, "profile": instance})
+
+
+@role_required(Role.OFFICIAL)
+def mentor_list(request):
+    """The agency's volunteers with their screening state."""
+    mentors = mentors_for(request.user)
+    return render(request, "volunteers/mentor_list.html", {"mentors": mentors})
+
+
+@role_required(Role.OFFICIAL)
+def screening(request, pk: int):
+    profile = access_mentor_profile(request.user, pk)
+    form = ScreeningForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(request, audit.Action.UPDATE, profile, detail={"screening": True})
+        messages.success(request, _("The screening record was saved."))
+        return redirect("volunteers:mentor_list")
+    return render(request, "volunteers/screening_form.html", {"form": form, "profile": profile})
 
 
 @role_required(*PEOPLE)

@@ -103,6 +103,9 @@ OWN = {
     "directory/hsds.json": (ROLES, PEOPLE, "get", None),
     "directory/hsds/import/": (ROLES, {Role.OFFICIAL}, "get", None),
     "mentoring/": (ROLES, {Role.MENTOR}, "get", None),
+    "mentoring/profile/": (ROLES, {Role.MENTOR}, "get", None),
+    "mentoring/mentors/": (ROLES, {Role.OFFICIAL}, "get", None),
+    "mentoring/mentors/<int:pk>/screening/": (OBJECT, {Role.OFFICIAL}, "get", "mentor_profile"),
     "mentoring/people/<int:pk>/": (OBJECT, PEOPLE, "get", "supervisee"),
     "mentoring/people/<int:pk>/propose/": (OBJECT, {Role.CASEWORKER}, "post", "supervisee"),
     "mentoring/pairings/<int:pk>/": (OBJECT, PEOPLE | {Role.MENTOR}, "get", "pairing"),
@@ -190,7 +193,7 @@ def objects(world):
     return {
         **study,
         **directory_objects(world),
-        "pairing": mentoring_pairing(world),
+        **mentoring_objects(world),
         "supervisee": world.adult.pk,
         "application": application.pk,
         "video": video.pk,
@@ -277,14 +280,15 @@ def directory_objects(world) -> dict:
     }
 
 
-def mentoring_pairing(world) -> int:
-    """An active pairing of the world's mentor with the adult."""
+def mentoring_objects(world) -> dict:
+    """The world's mentor's profile and an active pairing with the adult."""
     from volunteers.models import MentorProfile, Pairing
 
-    MentorProfile.objects.create(user=world.mentor, elder_kind="retired_teacher")
-    return Pairing.objects.create(
+    profile = MentorProfile.objects.create(user=world.mentor, elder_kind="retired_teacher")
+    pairing = Pairing.objects.create(
         mentor=world.mentor, supervisee=world.adult, status="active", proposed_by=world.caseworker
-    ).pk
+    )
+    return {"pairing": pairing.pk, "mentor_profile": profile.pk}
 
 
 def url_for(route: str, objects: dict, kind: str | None) -> str:

@@ -113,3 +113,39 @@ def test_only_the_persons_caseworker_proposes_and_starts(world, mentors, client_
         client_for(world.social_worker).post(f"/mentoring/pairings/{pairing.pk}/start/").status_code
         == 403
     )
+
+
+def test_a_volunteer_keeps_a_profile_and_the_agency_the_screening(world, client_for):
+    from volunteers.models import MentorProfile
+
+    mentor = client_for(world.mentor)
+    refused = mentor.post(
+        "/mentoring/profile/",
+        {"elder_kind": "retired_teacher", "capacity": 50, "languages": "普通话"},
+    ).content.decode()
+    assert "10" in refused and 'value="普通话"' in refused
+    mentor.post(
+        "/mentoring/profile/",
+        {"elder_kind": "retired_teacher", "capacity": 2, "regions": [world.zhongxin.pk]},
+    )
+    profile = MentorProfile.objects.get(user=world.mentor)
+    assert not profile.is_screened
+    # The screening is recorded by an official of the volunteer group's region, nobody else.
+    url = f"/mentoring/mentors/{profile.pk}/screening/"
+    assert client_for(world.jining_official).get(url).status_code == 404
+    assert mentor.get(url).status_code == 403
+    official = client_for(world.official)
+    assert "钱" not in official.get("/mentoring/mentors/").content.decode()
+    future = official.post(url, {"trained_on": "2099-01-01", "background_check_passed": "true"})
+    assert "未来" in future.content.decode() and "背景审查的日期" in future.content.decode()
+    official.post(
+        url,
+        {
+            "background_check_on": "2026-03-01",
+            "background_check_passed": "true",
+            "trained_on": "2026-03-10",
+            "agreement_signed_on": "2026-03-10",
+        },
+    )
+    profile.refresh_from_db()
+    assert profile.is_screened
