@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateInput
 from portal.models import Organisation, Region
 from portal.models.people import SupervisionLevel
 
@@ -92,7 +93,7 @@ class ComplianceFilterForm(forms.Form):
 
 
 class ServiceForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Date"), widget=DateInput())
     hours = forms.DecimalField(
         label=_("Hours"), min_value=Decimal("0.5"), max_value=12, decimal_places=1
     )

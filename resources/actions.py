@@ -18,7 +18,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from courses import ledger
 from courses.models.ledger import Source
@@ -74,16 +74,55 @@ S = Status
 TRANSITIONS = {
     t.name: t
     for t in (
-        _t("approve", gettext_lazy("approve"), [S.REQUESTED], S.SENT, {CASEWORKER}),
-        _t("return", gettext_lazy("return"), [S.REQUESTED], S.RETURNED, {CASEWORKER}, True),
-        _t("receive", gettext_lazy("receive"), [S.SENT], S.RECEIVED, {OPERATOR}),
-        _t("accept", gettext_lazy("accept"), [S.SENT, S.RECEIVED], S.ACCEPTED, {OPERATOR}),
-        _t("decline", gettext_lazy("decline"), [S.SENT, S.RECEIVED], S.DECLINED, {OPERATOR}, True),
-        _t("start", gettext_lazy("record the start"), [S.ACCEPTED], S.STARTED, {OPERATOR}),
-        _t("complete", gettext_lazy("complete"), [S.STARTED], S.COMPLETED, {OPERATOR}, True),
+        _t(
+            "approve",
+            pgettext_lazy("referral step", "approve"),
+            [S.REQUESTED],
+            S.SENT,
+            {CASEWORKER},
+        ),
+        _t(
+            "return",
+            pgettext_lazy("referral step", "return"),
+            [S.REQUESTED],
+            S.RETURNED,
+            {CASEWORKER},
+            True,
+        ),
+        _t("receive", pgettext_lazy("referral step", "receive"), [S.SENT], S.RECEIVED, {OPERATOR}),
+        _t(
+            "accept",
+            pgettext_lazy("referral step", "accept"),
+            [S.SENT, S.RECEIVED],
+            S.ACCEPTED,
+            {OPERATOR},
+        ),
+        _t(
+            "decline",
+            pgettext_lazy("referral step", "decline"),
+            [S.SENT, S.RECEIVED],
+            S.DECLINED,
+            {OPERATOR},
+            True,
+        ),
+        _t(
+            "start",
+            pgettext_lazy("referral step", "record the start"),
+            [S.ACCEPTED],
+            S.STARTED,
+            {OPERATOR},
+        ),
+        _t(
+            "complete",
+            pgettext_lazy("referral step", "complete"),
+            [S.STARTED],
+            S.COMPLETED,
+            {OPERATOR},
+            True,
+        ),
         _t(
             "end",
-            gettext_lazy("end"),
+            pgettext_lazy("referral step", "end"),
             [S.ACCEPTED, S.STARTED],
             S.ENDED,
             {OPERATOR, REFERRER},
@@ -91,7 +130,7 @@ TRANSITIONS = {
         ),
         _t(
             "withdraw",
-            gettext_lazy("withdraw"),
+            pgettext_lazy("referral step", "withdraw"),
             [S.REQUESTED, S.SENT, S.RECEIVED, S.ACCEPTED],
             S.WITHDRAWN,
             {REFERRER, PERSON},

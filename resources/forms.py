@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateInput
 from portal.models import Region, Skill
 
 from .models import Base, Opening, Provider, Weekday, held_places
@@ -109,8 +110,8 @@ class OpeningForm(forms.ModelForm):
             "status",
         ]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -168,7 +169,7 @@ class RequestForm(forms.Form):
 
 
 class ServiceLogForm(forms.Form):
-    day = forms.DateField(label=_("Date worked"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Date worked"), widget=DateInput())
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=720)
     note = forms.CharField(label=_("Work done"), max_length=200)
 

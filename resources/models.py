@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def operator_organisations(user) -> list[int]:
@@ -96,7 +97,7 @@ class Base(models.Model):
         verbose_name=_("operator"),
         limit_choices_to={"kind": "base_operator"},
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("base", "name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, choices=BaseKind.choices)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
@@ -282,16 +283,16 @@ def held_places(opening: Opening) -> int:
 class Status(models.TextChoices):
     """Where a referral stands. The Chinese labels are the ones used across the justice system."""
 
-    REQUESTED = "requested", _("awaiting approval")
-    SENT = "sent", _("referred")
-    RECEIVED = "received", _("received")
-    ACCEPTED = "accepted", _("accepted")
-    DECLINED = "declined", _("declined")
-    STARTED = "started", _("started")
-    COMPLETED = "completed", _("completed")
-    ENDED = "ended", _("ended early")
-    WITHDRAWN = "withdrawn", _("withdrawn")
-    RETURNED = "returned", _("returned")
+    REQUESTED = "requested", pgettext_lazy("referral", "awaiting approval")
+    SENT = "sent", pgettext_lazy("referral", "referred")
+    RECEIVED = "received", pgettext_lazy("referral", "received")
+    ACCEPTED = "accepted", pgettext_lazy("referral", "accepted")
+    DECLINED = "declined", pgettext_lazy("referral", "declined")
+    STARTED = "started", pgettext_lazy("referral", "started")
+    COMPLETED = "completed", pgettext_lazy("referral", "completed")
+    ENDED = "ended", pgettext_lazy("referral", "ended early")
+    WITHDRAWN = "withdrawn", pgettext_lazy("referral", "withdrawn")
+    RETURNED = "returned", pgettext_lazy("referral", "returned")
 
 
 OPEN_STATUSES = (Status.REQUESTED, Status.SENT, Status.RECEIVED, Status.ACCEPTED, Status.STARTED)

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateInput
 from portal.models import Membership, Organisation, Region, Role
 
 from .models import MentoringSession, MentorProfile, Pairing
@@ -67,7 +68,7 @@ class ScreeningForm(forms.ModelForm):
             "agreement_signed_on",
         ]
         widgets = {
-            name: forms.DateInput(attrs={"type": "date"})
+            name: DateInput()
             for name in ("background_check_on", "trained_on", "agreement_signed_on")
         }
 
@@ -88,7 +89,7 @@ class StartForm(forms.ModelForm):
         fields = ["goals", "frequency", "starts_on"]
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 3}),
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": DateInput(),
         }
 
     def __init__(self, *args, **kwargs):
@@ -133,8 +134,8 @@ class SessionForm(forms.ModelForm):
             "mentee_feedback",
         ]
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
-            "follow_up_due": forms.DateInput(attrs={"type": "date"}),
+            "held_on": DateInput(),
+            "follow_up_due": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ElderKind(models.TextChoices):
@@ -71,9 +72,9 @@ class Pairing(models.Model):
     """A mentor and a supervisee: proposed, active under an agreement, then closed."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("proposed")
-        ACTIVE = "active", _("active")
-        CLOSED = "closed", _("closed")
+        PROPOSED = "proposed", pgettext_lazy("pairing", "proposed")
+        ACTIVE = "active", pgettext_lazy("pairing", "active")
+        CLOSED = "closed", pgettext_lazy("pairing", "closed")
 
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", _("weekly")
@@ -137,9 +138,9 @@ class MentoringSession(models.Model):
     """One meeting or call of a pairing, logged by the mentor."""
 
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", _("in person")
-        PHONE = "phone", _("phone")
-        VIDEO = "video", _("video")
+        IN_PERSON = "in_person", pgettext_lazy("contact mode", "in person")
+        PHONE = "phone", pgettext_lazy("contact mode", "phone")
+        VIDEO = "video", pgettext_lazy("contact mode", "video")
 
     pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="sessions")
     held_on = models.DateField(_("date"))

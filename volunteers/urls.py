@@ -11,6 +11,7 @@ urlpatterns = [
     path("mentors/<int:pk>/screening/", views.screening, name="screening"),
     path("people/<int:pk>/", views.person_pairings, name="person_pairings"),
     path("people/<int:pk>/propose/", views.propose, name="propose"),
+    path("people/<int:pk>/timeline/", views.person_timeline, name="person_timeline"),
     path("pairings/<int:pk>/", views.pairing_detail, name="pairing_detail"),
     path("pairings/<int:pk>/sessions/new/", views.session_create, name="session_create"),
     path(

@@ -12,7 +12,7 @@ from portal.models import Role
 from portal.privacy import person_view
 from portal.views.decorators import role_required
 
-from . import actions
+from . import actions, timeline
 from .access import (
     access_mentor_profile,
     access_pairing,
@@ -190,4 +190,23 @@ def session_create(request, pk: int):
         request,
         "volunteers/session_form.html",
         {"form": form, "pairing": pairing, "person": person_view(request.user, pairing.supervisee)},
+    )
+
+
+@role_required(*PEOPLE)
+def person_timeline(request, pk: int):
+    """Everything about the person in one chronological list, filterable by kind."""
+    supervisee = access_supervisee(request.user, pk)
+    audit.record(request, audit.Action.VIEW, supervisee, detail={"page": "timeline"})
+    chosen = [kind for kind in request.GET.getlist("kind") if kind in timeline.KINDS]
+    return render(
+        request,
+        "volunteers/timeline.html",
+        {
+            "supervisee": supervisee,
+            "person": person_view(request.user, supervisee, in_scope=True),
+            "entries": timeline.entries(supervisee, set(chosen)),
+            "kinds": [(value, str(label)) for value, label in timeline.KINDS.items()],
+            "chosen": chosen,
+        },
     )

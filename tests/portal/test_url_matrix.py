@@ -108,6 +108,7 @@ OWN = {
     "mentoring/mentors/<int:pk>/screening/": (OBJECT, {Role.OFFICIAL}, "get", "mentor_profile"),
     "mentoring/people/<int:pk>/": (OBJECT, PEOPLE, "get", "supervisee"),
     "mentoring/people/<int:pk>/propose/": (OBJECT, {Role.CASEWORKER}, "post", "supervisee"),
+    "mentoring/people/<int:pk>/timeline/": (OBJECT, PEOPLE, "get", "supervisee"),
     "mentoring/pairings/<int:pk>/": (OBJECT, PEOPLE | {Role.MENTOR}, "get", "pairing"),
     "mentoring/pairings/<int:pk>/sessions/new/": (OBJECT, {Role.MENTOR}, "get", "pairing"),
     "mentoring/pairings/<int:pk>/<slug:step>/": (OBJECT, GROUPS, "post", "pairing"),

@@ -123,3 +123,12 @@ def test_the_operator_keeps_the_organisation_profile(world, directory, client_fo
     directory.provider.refresh_from_db()
     assert directory.provider.description == "为社区矫正对象提供就业岗位。"
     assert directory.provider.phone == "0632-1234567"
+
+
+def test_editing_an_opening_shows_its_dates_for_the_date_picker(world, directory, client_for):
+    import datetime as dt
+
+    Opening.objects.filter(pk=directory.job.pk).update(starts_on=dt.date(2026, 12, 1))
+    html = client_for(world.operator).get(f"/directory/operator/openings/{directory.job.pk}/")
+    # An <input type=date> only shows ISO dates; a localised one would be blanked and lost.
+    assert 'type="date" name="starts_on" value="2026-12-01"' in html.content.decode()

@@ -1,0 +1,50 @@
+"""A mentor logs a session on a phone; the caseworker sees it on the person's timeline."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import World
+from volunteers.models import MentoringSession, MentorProfile, Pairing
+
+from .conftest import PHONE, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_mentor_logs_a_session_and_the_caseworker_sees_it(live_server, new_page):
+    world = World()
+    MentorProfile.objects.create(user=world.mentor, elder_kind="retired_teacher")
+    Pairing.objects.create(
+        mentor=world.mentor,
+        supervisee=world.adult,
+        status="active",
+        proposed_by=world.caseworker,
+        frequency="weekly",
+        starts_on=timezone.localdate() - datetime.timedelta(days=14),
+    )
+
+    phone = new_page(**PHONE)
+    sign_in(phone, live_server.url, "mentor", "pw-mentor")
+    phone.click("nav >> text=我的帮教对象")
+    assert "张三丰" in phone.inner_text("ul.mentees")
+    phone.click("text=记录一次帮教")
+    phone.fill("input[name=minutes]", "-10")
+    phone.select_option("select[name=mode]", "phone")
+    phone.fill("input[name=topic]", "求职准备与家庭沟通")
+    phone.click("#main form button[type=submit]")
+    assert "大于或等于1" in phone.inner_text("#main")
+    assert phone.input_value("input[name=topic]") == "求职准备与家庭沟通"  # nothing typed is lost
+    phone.fill("input[name=minutes]", "35")
+    phone.click("#main form button[type=submit]")
+    phone.wait_for_url("**/mentoring/")
+    assert "帮教记录已保存" in phone.inner_text("#main")
+    assert MentoringSession.objects.get().minutes == 35
+
+    desk = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(desk, live_server.url, "caseworker", "pw-caseworker", totp_user=world.caseworker)
+    desk.goto(f"{live_server.url}/supervisees/{world.adult.pk}/")
+    desk.click("text=时间线")
+    entries = desk.inner_text("ol.person-timeline")
+    assert "求职准备与家庭沟通" in entries and "35 分钟" in entries
