@@ -347,21 +347,12 @@ NOTIFY = {
 }
 
 
-def _members(organisation_id: int, role: str) -> list:
-    return [
-        m.user
-        for m in Membership.objects.active()
-        .filter(role=role, organisation_id=organisation_id)
-        .select_related("user")
-    ]
-
-
 def caseworkers_of(supervisee: Supervisee) -> list:
-    return _members(supervisee.judicial_office_id, Role.CASEWORKER)
+    return Membership.objects.users_in(supervisee.judicial_office_id, Role.CASEWORKER)
 
 
 def operators_of(base: Base) -> list:
-    return _members(base.operator_id, Role.BASE_OPERATOR)
+    return Membership.objects.users_in(base.operator_id, Role.BASE_OPERATOR)
 
 
 def referrers_of(referral: Referral) -> list:

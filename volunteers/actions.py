@@ -59,11 +59,10 @@ def propose(request, mentor, supervisee: Supervisee, goals: str = "") -> Pairing
             )
             audit.record(request, audit.Action.CREATE, pairing)
             if supervisee.is_minor:
-                for membership in Membership.objects.active().filter(
-                    role=Role.OFFICIAL, organisation_id=supervisee.judicial_office.parent_id
-                ):
+                agency = supervisee.judicial_office.parent_id
+                for official in Membership.objects.users_in(agency, Role.OFFICIAL):
                     notify(
-                        membership.user,
+                        official,
                         f"pairing:{pairing.pk}:approve",
                         _("A mentor was proposed for a minor and needs the agency's approval."),
                         reverse("volunteers:pairing_detail", args=[pairing.pk]),
@@ -174,12 +173,9 @@ def send_lapse_alerts(today: datetime.date | None = None) -> int:
         key = f"pairing:{pairing.pk}:lapse:{last.isoformat()}"
         text = _("No mentoring session has been logged since %(day)s.") % {"day": last.isoformat()}
         link = reverse("volunteers:pairing_detail", args=[pairing.pk])
-        caseworkers = [
-            m.user
-            for m in Membership.objects.active()
-            .filter(role=Role.CASEWORKER, organisation_id=pairing.supervisee.judicial_office_id)
-            .select_related("user")
-        ]
+        caseworkers = Membership.objects.users_in(
+            pairing.supervisee.judicial_office_id, Role.CASEWORKER
+        )
         for user in [pairing.mentor, *caseworkers]:
             sent += notify(user, key, text, link)
     return sent

@@ -60,6 +60,11 @@ class MembershipQuerySet(models.QuerySet):
     def active(self) -> "MembershipQuerySet":
         return self.filter(status=Membership.Status.ACTIVE)
 
+    def users_in(self, organisation_id: int, role: str) -> list:
+        """The users holding `role` in the organisation now."""
+        memberships = self.active().filter(role=role, organisation_id=organisation_id)
+        return [m.user for m in memberships.select_related("user")]
+
 
 class Membership(models.Model):
     """A role a user holds in an organisation. A user may hold several."""
