@@ -11,7 +11,11 @@ from .models import MentorProfile, Pairing
 
 def paired_with(user) -> Exists:
     """Supervisees `user` mentors in an active pairing (the mentor's scope)."""
-    return Exists(Pairing.objects.active().filter(supervisee=OuterRef("pk"), mentor=user))
+    return Exists(
+        Pairing.objects.active().filter(
+            supervisee=OuterRef("pk"), mentor=user, supervisee__status=Supervisee.Status.ACTIVE
+        )
+    )
 
 
 def mentors_minor_with_approval(user, supervisee: Supervisee) -> bool:
@@ -23,7 +27,12 @@ def mentors_minor_with_approval(user, supervisee: Supervisee) -> bool:
         profile
         and profile.is_screened
         and Pairing.objects.active()
-        .filter(mentor=user, supervisee=supervisee, approved_at__isnull=False)
+        .filter(
+            mentor=user,
+            supervisee=supervisee,
+            approved_at__isnull=False,
+            supervisee__status=Supervisee.Status.ACTIVE,
+        )
         .exists()
     )
 
@@ -56,8 +65,12 @@ def access_pairing(user, pk) -> Pairing:
     )
     if pairing is None:
         raise Http404
-    if pairing.mentor_id == user.pk:
+    if pairing.mentor_id == user.pk and pairing.status == Pairing.Status.ACTIVE:
         return pairing
+    # Anyone else must be staff with the person in scope: another mentor of the same person
+    # never reaches this pairing.
+    if not has_role(user, Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER):
+        raise Http404
     access_supervisee(user, pairing.supervisee_id)  # 404 outside the staff member's scope
     return pairing
 

@@ -28,6 +28,8 @@ class PairingError(Exception):
 
 def _fit_to_mentor(mentor, supervisee: Supervisee, *, counting: Pairing | None = None) -> None:
     """Raise PairingError unless `mentor` may take `supervisee` on now."""
+    if supervisee.status != Supervisee.Status.ACTIVE:
+        raise PairingError(_("Only people under supervision are paired with a mentor."))
     if not is_approved_mentor(mentor):
         raise PairingError(_("This volunteer has not been approved by the agency."))
     profile = MentorProfile.objects.filter(user=mentor).first()

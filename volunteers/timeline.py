@@ -87,9 +87,11 @@ def entries(supervisee: Supervisee, kinds: set[str] | None = None, limit: int = 
                     )
                 )
     if "referral" in wanted:
-        for event in ReferralEvent.objects.filter(referral__supervisee=supervisee).select_related(
-            "referral__opening__base"
-        )[:limit]:
+        for event in (
+            ReferralEvent.objects.filter(referral__supervisee=supervisee)
+            .select_related("referral__opening__base")
+            .order_by("-at", "-pk")[:limit]
+        ):
             opening = event.referral.opening
             found.append(
                 Entry(

@@ -131,3 +131,18 @@ def test_quiet_pairings_raise_one_alert_to_mentor_and_caseworker(world, mentors,
     assert send_lapse_alerts(later + datetime.timedelta(days=1)) == 0
     told = set(Notification.objects.values_list("user__username", flat=True))
     assert told == {"mentor", "caseworker"}
+
+
+def test_another_mentor_of_the_same_person_cannot_open_the_pairing(world, mentors, client_for):
+    mine = active(world, world.adult)
+    theirs = active(world, world.adult, mentor=mentors.unscreened_user)
+    client = client_for(world.mentor)
+    assert client.get(f"/mentoring/pairings/{mine.pk}/").status_code == 200
+    assert client.get(f"/mentoring/pairings/{theirs.pk}/").status_code == 404
+    assert client.get(f"/mentoring/pairings/{theirs.pk}/sessions/new/").status_code == 404
+    # A closed pairing, or a person no longer under supervision, is out of the mentor's reach.
+    Pairing.objects.filter(pk=mine.pk).update(status="closed")
+    assert client.get(f"/mentoring/pairings/{mine.pk}/").status_code == 404
+    Pairing.objects.filter(pk=mine.pk).update(status="active")
+    Supervisee.objects.filter(pk=world.adult.pk).update(status="released", ended_on="2026-11-01")
+    assert list(Supervisee.objects.in_scope_of(world.mentor)) == []
