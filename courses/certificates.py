@@ -1,50 +1,17 @@
-"""Completion certificates as PDF, in Chinese, with fonts every PDF reader has built in."""
-
-import io
+"""Course completion certificates."""
 
 from django.utils import timezone
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
+
+from portal.certificates import certificate_pdf as render
 
 from .models import CourseCompletion
 
-# Adobe's standard Simplified Chinese font: referenced, not embedded, so no font file is needed.
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
 
 def certificate_pdf(completion: CourseCompletion, issuer: str) -> bytes:
-    supervisee = completion.supervisee
-    width, height = landscape(A4)
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(width, height))
-    pdf.setTitle(f"结业证明 {completion.certificate_number}")
-    pdf.setAuthor(issuer)
-    pdf.setLineWidth(3)
-    pdf.rect(30, 30, width - 60, height - 60)
-    pdf.setLineWidth(1)
-    pdf.rect(40, 40, width - 80, height - 80)
-
-    pdf.setFont(FONT, 36)
-    pdf.drawCentredString(width / 2, height - 130, "学 习 证 明")
-    pdf.setFont(FONT, 18)
     completed = timezone.localtime(completion.completed_at)
     lines = [
-        f"{supervisee.name}：",
+        f"{completion.supervisee.name}：",
         f"    你已于 {completed:%Y年%m月%d日} 完成《{completion.course.title}》的全部课程学习，",
         "特发此证明。",
     ]
-    y = height - 210
-    for line in lines:
-        pdf.drawString(110, y, line)
-        y -= 40
-    pdf.setFont(FONT, 14)
-    pdf.drawRightString(width - 110, 150, issuer)
-    pdf.drawRightString(width - 110, 125, f"{timezone.localdate():%Y年%m月%d日}")
-    pdf.setFont(FONT, 11)
-    pdf.drawString(110, 80, f"证明编号：{completion.certificate_number}")
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    return render("学 习 证 明", lines, issuer, completion.certificate_number)

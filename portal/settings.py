@@ -408,6 +408,8 @@ RESOURCES_MATCH_RADIUS_KM = float(os.environ.get("RESOURCES_MATCH_RADIUS_KM", "5
 
 # Volunteers: an active pairing with no session logged for this many days raises a lapse alert.
 VOLUNTEERS_LAPSE_DAYS = env_int("VOLUNTEERS_LAPSE_DAYS", 21)
+# Assistance-log attachments (PDF, JPEG, PNG) go to private storage, at most this size each.
+VOLUNTEERS_ATTACHMENT_MAX_MB = env_int("VOLUNTEERS_ATTACHMENT_MAX_MB", 10)
 
 # --- Mail and logging --------------------------------------------------------------------------
 

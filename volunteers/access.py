@@ -1,12 +1,21 @@
-"""Who may see and change mentors' pairings and sessions. Out of scope answers 404."""
+"""Who may see and change mentors' pairings, sessions, assistance logs and volunteer hours.
+Out of scope answers 404."""
 
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from portal.access import access_supervisee, can_manage_supervisee, has_role, region_scope
+from portal.access import (
+    access_supervisee,
+    can_manage_supervisee,
+    has_role,
+    region_scope,
+    sees_full_identity,
+)
 from portal.models import Membership, Organisation, Role, Supervisee
 
-from .models import MentorProfile, Pairing
+from .models import AssistanceLog, Attachment, MentoringSession, MentorProfile, Pairing
+
+STAFF = (Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER)
 
 
 def paired_with(user) -> Exists:
@@ -57,7 +66,9 @@ def approves_for(user, supervisee: Supervisee) -> bool:
 def access_pairing(user, pk) -> Pairing:
     """The mentor's own pairing, or one of a person in the staff member's scope."""
     pairing = (
-        Pairing.objects.select_related("mentor", "supervisee__judicial_office")
+        Pairing.objects.select_related(
+            "mentor", "supervisee__judicial_office__parent", "supervisee__home_township"
+        )
         .filter(pk=pk)
         .first()
         if str(pk).isdigit()
@@ -69,7 +80,7 @@ def access_pairing(user, pk) -> Pairing:
         return pairing
     # Anyone else must be staff with the person in scope: another mentor of the same person
     # never reaches this pairing.
-    if not has_role(user, Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER):
+    if not has_role(user, *STAFF):
         raise Http404
     access_supervisee(user, pairing.supervisee_id)  # 404 outside the staff member's scope
     return pairing
@@ -101,3 +112,68 @@ def access_mentor_profile(user, pk) -> MentorProfile:
     if profile is None:
         raise Http404
     return profile
+
+
+def may_log_assistance(user, supervisee: Supervisee) -> bool:
+    """The caseworker, a social worker with the person on the caseload, or the mentor of an
+    active pairing records help given to a person under supervision."""
+    if supervisee.status != Supervisee.Status.ACTIVE:
+        return False
+    if can_manage_supervisee(user, supervisee):
+        return True
+    people = Supervisee.objects.filter(pk=supervisee.pk)
+    return (has_role(user, Role.SOCIAL_WORKER) and people.on_caseload_of(user).exists()) or (
+        has_role(user, Role.MENTOR) and people.filter(paired_with(user)).exists()
+    )
+
+
+def counts_as_volunteer_time(user, supervisee: Supervisee) -> bool:
+    """Social workers' and mentors' time is counted; a caseworker's is their job."""
+    return has_role(user, Role.SOCIAL_WORKER, Role.MENTOR) and not can_manage_supervisee(
+        user, supervisee
+    )
+
+
+def access_assistance_log(user, pk) -> AssistanceLog:
+    """The author's own log, or one about a person in the staff member's scope."""
+    log = (
+        AssistanceLog.objects.select_related("author", "supervisee__judicial_office")
+        .filter(pk=pk)
+        .first()
+        if str(pk).isdigit()
+        else None
+    )
+    if log is None:
+        raise Http404
+    if log.author_id != user.pk:
+        if not has_role(user, *STAFF):
+            raise Http404
+        access_supervisee(user, log.supervisee_id)
+    return log
+
+
+def access_attachment(user, pk) -> Attachment:
+    """An attachment of a log the user may open; a minor's files only for those who see the
+    minor in full (or the author who uploaded them)."""
+    attachment = (
+        Attachment.objects.select_related("log").filter(pk=pk).first()
+        if str(pk).isdigit()
+        else None
+    )
+    if attachment is None:
+        raise Http404
+    log = access_assistance_log(user, attachment.log_id)
+    if log.author_id != user.pk and not sees_full_identity(user, log.supervisee, in_scope=True):
+        raise Http404
+    return attachment
+
+
+def hours_in_scope(user) -> tuple:
+    """Sessions and assistance logs an official may approve: about people in the region."""
+    if not has_role(user, Role.OFFICIAL):
+        return MentoringSession.objects.none(), AssistanceLog.objects.none()
+    people = Supervisee.objects.in_scope_of(user).values("pk")
+    return (
+        MentoringSession.objects.filter(pairing__supervisee__in=people),
+        AssistanceLog.objects.filter(supervisee__in=people),
+    )

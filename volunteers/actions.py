@@ -1,10 +1,12 @@
-"""Every write with side effects in the volunteers app: the pairing lifecycle and sessions."""
+"""Every write with side effects in the volunteers app: the pairing lifecycle, sessions,
+assistance logs with their attachments, follow-ups and the approval of volunteer hours."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -16,34 +18,49 @@ from portal import audit
 from portal.models import Membership, Role, Supervisee
 from portal.notify import notify
 
-from .access import approves_for, is_approved_mentor, manages_pairing
-from .models import MentoringSession, MentorProfile, Pairing
+from .access import (
+    approves_for,
+    counts_as_volunteer_time,
+    is_approved_mentor,
+    manages_pairing,
+    may_log_assistance,
+)
+from .models import (
+    AssistanceLog,
+    Attachment,
+    MentoringSession,
+    MentorProfile,
+    Pairing,
+    VolunteerTime,
+)
 
 S = Pairing.Status
 
 
-class PairingError(Exception):
+class Refused(Exception):
     """A step that cannot be taken; the message says why, in the user's language."""
 
 
 def _fit_to_mentor(mentor, supervisee: Supervisee, *, counting: Pairing | None = None) -> None:
-    """Raise PairingError unless `mentor` may take `supervisee` on now."""
+    """Raise Refused unless `mentor` may take `supervisee` on now. Run inside a transaction:
+    it locks the mentor's profile until the pairing is written."""
     if supervisee.status != Supervisee.Status.ACTIVE:
-        raise PairingError(_("Only people under supervision are paired with a mentor."))
+        raise Refused(_("Only people under supervision are paired with a mentor."))
     if not is_approved_mentor(mentor):
-        raise PairingError(_("This volunteer has not been approved by the agency."))
-    profile = MentorProfile.objects.filter(user=mentor).first()
+        raise Refused(_("This volunteer has not been approved by the agency."))
+    # Locked, so two proposals (or a proposal and a start) cannot both take the last place.
+    profile = MentorProfile.objects.select_for_update().filter(user=mentor).first()
     if profile is None:
-        raise PairingError(_("This volunteer has no mentor profile yet."))
+        raise Refused(_("This volunteer has no mentor profile yet."))
     if supervisee.is_minor and not profile.is_screened:
-        raise PairingError(
+        raise Refused(
             _("Only a screened mentor (background check, training, agreement) may mentor a minor.")
         )
     taken = Pairing.objects.current().filter(mentor=mentor)
     if counting is not None:
         taken = taken.exclude(pk=counting.pk)
     if taken.count() >= profile.capacity:
-        raise PairingError(_("This mentor has no room for another mentee."))
+        raise Refused(_("This mentor has no room for another mentee."))
 
 
 ALREADY_PAIRED = gettext_lazy("This mentor is already paired with this person.")
@@ -52,10 +69,10 @@ ALREADY_PAIRED = gettext_lazy("This mentor is already paired with this person.")
 def propose(request, mentor, supervisee: Supervisee, goals: str = "") -> Pairing:
     """The person's caseworker proposes a mentor."""
     if Pairing.objects.current().filter(mentor=mentor, supervisee=supervisee).exists():
-        raise PairingError(ALREADY_PAIRED)
-    _fit_to_mentor(mentor, supervisee)
+        raise Refused(ALREADY_PAIRED)
     try:
         with transaction.atomic():
+            _fit_to_mentor(mentor, supervisee)
             pairing = Pairing.objects.create(
                 mentor=mentor, supervisee=supervisee, goals=goals, proposed_by=request.user
             )
@@ -70,7 +87,7 @@ def propose(request, mentor, supervisee: Supervisee, goals: str = "") -> Pairing
                         reverse("volunteers:pairing_detail", args=[pairing.pk]),
                     )
     except IntegrityError as exc:  # proposed twice at the same moment
-        raise PairingError(ALREADY_PAIRED) from exc
+        raise Refused(ALREADY_PAIRED) from exc
     return pairing
 
 
@@ -78,7 +95,7 @@ def _move(pairing: Pairing, sources: tuple[str, ...], **changes) -> Pairing:
     """Apply `changes` only if the pairing is still in one of `sources`."""
     if not Pairing.objects.filter(pk=pairing.pk, status__in=sources).update(**changes):
         pairing.refresh_from_db()
-        raise PairingError(
+        raise Refused(
             _("This pairing is “%(status)s” and cannot take this step.")
             % {"status": pairing.get_status_display()}
         )
@@ -89,11 +106,15 @@ def _move(pairing: Pairing, sources: tuple[str, ...], **changes) -> Pairing:
 def approve(request, pairing: Pairing) -> Pairing:
     """The responsible agency approves a proposed pairing of a minor."""
     if not approves_for(request.user, pairing.supervisee):
-        raise PairingError(_("Only the person's responsible agency may approve this pairing."))
+        raise Refused(_("Only the person's responsible agency may approve this pairing."))
+    if not pairing.supervisee.is_minor:
+        raise Refused(_("Only a minor's pairing needs the agency's approval."))
     with transaction.atomic():
-        pairing = _move(
-            pairing, (S.PROPOSED,), approved_by=request.user, approved_at=timezone.now()
-        )
+        if not Pairing.objects.filter(
+            pk=pairing.pk, status=S.PROPOSED, approved_at__isnull=True
+        ).update(approved_by=request.user, approved_at=timezone.now()):
+            raise Refused(_("This pairing is no longer waiting for approval."))
+        pairing.refresh_from_db()
         audit.record(request, audit.Action.APPROVE, pairing)
     return pairing
 
@@ -103,11 +124,11 @@ def start(
 ) -> Pairing:
     """The caseworker starts the pairing under an agreement: goals, frequency, start date."""
     if not manages_pairing(request.user, pairing):
-        raise PairingError(_("Only the person's caseworker may start the pairing."))
+        raise Refused(_("Only the person's caseworker may start the pairing."))
     if pairing.supervisee.is_minor and pairing.approved_at is None:
-        raise PairingError(_("A minor's pairing starts only after the agency has approved it."))
-    _fit_to_mentor(pairing.mentor, pairing.supervisee, counting=pairing)
+        raise Refused(_("A minor's pairing starts only after the agency has approved it."))
     with transaction.atomic():
+        _fit_to_mentor(pairing.mentor, pairing.supervisee, counting=pairing)
         pairing = _move(
             pairing,
             (S.PROPOSED,),
@@ -130,9 +151,9 @@ def start(
 def close(request, pairing: Pairing, *, closure: str, reason: str, exit_notes: str) -> Pairing:
     """The caseworker closes a pairing, as planned or early (with a reason)."""
     if not manages_pairing(request.user, pairing):
-        raise PairingError(_("Only the person's caseworker may close the pairing."))
+        raise Refused(_("Only the person's caseworker may close the pairing."))
     if closure == Pairing.Closure.EARLY and not reason.strip():
-        raise PairingError(_("Give the reason for closing early."))
+        raise Refused(_("Give the reason for closing early."))
     with transaction.atomic():
         pairing = _move(
             pairing,
@@ -149,9 +170,11 @@ def close(request, pairing: Pairing, *, closure: str, reason: str, exit_notes: s
 
 def log_session(request, pairing: Pairing, **values) -> MentoringSession:
     """The mentor logs a meeting of an active pairing."""
-    if pairing.mentor_id != request.user.pk or pairing.status != S.ACTIVE:
-        raise PairingError(_("Sessions are logged by the mentor of an active pairing."))
     with transaction.atomic():
+        # Locked against a close at the same moment: no session lands on a closed pairing.
+        current = Pairing.objects.select_for_update().filter(pk=pairing.pk).first()
+        if current is None or current.mentor_id != request.user.pk or current.status != S.ACTIVE:
+            raise Refused(_("Sessions are logged by the mentor of an active pairing."))
         session = MentoringSession.objects.create(pairing=pairing, logged_by=request.user, **values)
         audit.record(request, audit.Action.CREATE, session)
     return session
@@ -166,8 +189,9 @@ def send_lapse_alerts(today: datetime.date | None = None) -> int:
     pairings = (
         Pairing.objects.active()
         .annotate(last=Max("sessions__held_on"))
-        .select_related("mentor", "supervisee__judicial_office")
+        .select_related("mentor", "supervisee")
     )
+    caseworkers_of: dict[int, list] = {}  # by office: many pairings share one
     for pairing in pairings:
         last = pairing.last or pairing.starts_on
         if last is None or last > quiet_since:
@@ -175,9 +199,91 @@ def send_lapse_alerts(today: datetime.date | None = None) -> int:
         key = f"pairing:{pairing.pk}:lapse:{last.isoformat()}"
         text = _("No mentoring session has been logged since %(day)s.") % {"day": last.isoformat()}
         link = reverse("volunteers:pairing_detail", args=[pairing.pk])
-        caseworkers = Membership.objects.users_in(
-            pairing.supervisee.judicial_office_id, Role.CASEWORKER
-        )
-        for user in [pairing.mentor, *caseworkers]:
+        office = pairing.supervisee.judicial_office_id
+        if office not in caseworkers_of:
+            caseworkers_of[office] = list(Membership.objects.users_in(office, Role.CASEWORKER))
+        for user in [pairing.mentor, *caseworkers_of[office]]:
             sent += notify(user, key, text, link)
     return sent
+
+
+def log_assistance(request, supervisee: Supervisee, files=(), **values) -> AssistanceLog:
+    """Record help given to a person; the files go to private storage with it."""
+    if not may_log_assistance(request.user, supervisee):
+        raise Refused(_("You cannot record assistance for this person."))
+    status = (
+        VolunteerTime.HoursStatus.PENDING
+        if counts_as_volunteer_time(request.user, supervisee)
+        else VolunteerTime.HoursStatus.NOT_COUNTED
+    )
+    with transaction.atomic():
+        log = AssistanceLog.objects.create(
+            supervisee=supervisee, author=request.user, hours_status=status, **values
+        )
+        for upload in files:
+            attach(request, log, upload)
+        audit.record(request, audit.Action.CREATE, log, detail={"files": len(files)})
+    return log
+
+
+def attach(request, log: AssistanceLog, upload) -> Attachment:
+    """Keep a checked upload (see forms.checked_upload) with the log."""
+    return Attachment.objects.create(
+        log=log,
+        file=upload,
+        name=upload.name[-200:],
+        content_type=upload.content_type,
+        size=upload.size,
+        uploaded_by=request.user,
+    )
+
+
+def follow_up_done(request, entry: AssistanceLog | MentoringSession) -> None:
+    """The author (or the mentor) marks the follow-up of a log or session as done today."""
+    if entry.volunteer_id != request.user.pk or not entry.follow_up:
+        raise Refused(_("Only the one who recorded it marks the follow-up done."))
+    if (
+        not type(entry)
+        .objects.filter(pk=entry.pk, follow_up_done_on__isnull=True)
+        .update(follow_up_done_on=timezone.localdate())
+    ):
+        raise Refused(_("This follow-up is already done."))
+    audit.record(request, audit.Action.UPDATE, entry, detail={"follow_up": "done"})
+
+
+def decide_hours(
+    request, entry: AssistanceLog | MentoringSession, *, approve: bool, reason: str = ""
+) -> None:
+    """An official of the region approves volunteer time, or refuses it with a reason that the
+    volunteer is told."""
+    reason = reason.strip()
+    if not approve and not reason:
+        raise Refused(_("Give the reason for not approving these hours."))
+    H = VolunteerTime.HoursStatus
+    with transaction.atomic():
+        decided = (
+            type(entry)
+            .objects.filter(pk=entry.pk, hours_status=H.PENDING)
+            .update(
+                hours_status=H.APPROVED if approve else H.REJECTED,
+                hours_decided_by=request.user,
+                hours_decided_at=timezone.now(),
+                hours_reason=reason,
+            )
+        )
+        if not decided:
+            raise Refused(_("These hours have already been decided."))
+        audit.record(
+            request,
+            audit.Action.APPROVE if approve else audit.Action.UPDATE,
+            entry,
+            detail={"hours": "approved" if approve else "rejected"},
+        )
+        if not approve:
+            notify(
+                get_user_model().objects.get(pk=entry.volunteer_id),
+                f"hours:{entry._meta.model_name}:{entry.pk}:rejected",
+                _("Hours of %(day)s were not approved: %(reason)s")
+                % {"day": entry.held_on.isoformat(), "reason": reason},
+                reverse("volunteers:my_hours"),
+            )

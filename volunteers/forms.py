@@ -1,43 +1,32 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DateInput
-from portal.models import Membership, Organisation, Region, Role
+from portal.models import Region
+from portal.models.people import Need
 
-from .models import MentoringSession, MentorProfile, Pairing
-
-
-def approved_mentors():
-    return (
-        get_user_model()
-        .objects.filter(
-            mentor_profile__isnull=False,
-            memberships__role=Role.MENTOR,
-            memberships__status=Membership.Status.ACTIVE,
-            memberships__organisation__kind=Organisation.Kind.VOLUNTEER_GROUP,
-        )
-        .distinct()
-        .order_by("full_name")
-    )
+from .models import AssistanceLog, MentoringSession, MentorProfile, Pairing
 
 
 class ProposeForm(forms.Form):
-    mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=approved_mentors())
+    """Choose one of the ranked candidates (see matching.candidates)."""
+
+    mentor = forms.ModelChoiceField(
+        label=_("Mentor"), queryset=get_user_model().objects.none(), widget=forms.HiddenInput
+    )
     goals = forms.CharField(
         label=_("Goals"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, mentors, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = approved_mentors()
-        self.fields["mentor"].label_from_instance = lambda user: (
-            f"{user.get_full_name()} · {user.mentor_profile.get_elder_kind_display()}"
-        )
+        self.fields["mentor"].queryset = mentors
 
 
 class ProfileForm(forms.ModelForm):
@@ -45,8 +34,23 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = MentorProfile
-        fields = ["elder_kind", "skills", "languages", "regions", "capacity", "availability"]
+        fields = [
+            "elder_kind",
+            "helps_with",
+            "skills",
+            "languages",
+            "regions",
+            "capacity",
+            "availability",
+        ]
         widgets = {"skills": forms.CheckboxSelectMultiple}
+
+    helps_with = forms.MultipleChoiceField(
+        label=_("Can help with"),
+        choices=Need.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,10 +157,110 @@ class SessionForm(forms.ModelForm):
         return day
 
     def clean(self):
-        data = super().clean()
-        day, due = data.get("held_on"), data.get("follow_up_due")
-        if day and due and due < day:
-            self.add_error("follow_up_due", _("The follow-up cannot be due before the session."))
-        if due and not data.get("follow_up"):
-            self.add_error("follow_up", _("Say what is to be followed up."))
-        return data
+        return _check_follow_up(self, super().clean())
+
+
+def _check_follow_up(form: forms.Form, data: dict) -> dict:
+    """A follow-up says what is to be done and is not due before the day it was agreed."""
+    day, due = data.get("held_on"), data.get("follow_up_due")
+    if day and due and due < day:
+        form.add_error(
+            "follow_up_due", _("The follow-up cannot be due before the day it was agreed.")
+        )
+    if due and not data.get("follow_up"):
+        form.add_error("follow_up", _("Say what is to be followed up."))
+    if data.get("follow_up") and not due:
+        form.add_error("follow_up_due", _("Give the date the follow-up is due."))
+    return data
+
+
+# What may be attached to an assistance log, recognised by the file's first bytes, never by
+# the name or the type the browser claims.
+SIGNATURES = {
+    b"%PDF-": ("application/pdf", "pdf"),
+    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+}
+
+
+def checked_upload(upload):
+    """The upload with its real content type and a matching extension, or ValidationError."""
+    limit = settings.VOLUNTEERS_ATTACHMENT_MAX_MB
+    if upload.size > limit * 1024 * 1024:
+        raise forms.ValidationError(
+            _("“%(name)s” is larger than %(limit)d MB.") % {"name": upload.name, "limit": limit}
+        )
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    for signature, (content_type, extension) in SIGNATURES.items():
+        if head.startswith(signature):
+            upload.content_type = content_type
+            stem = upload.name.rsplit(".", 1)[0] or "file"
+            upload.name = f"{stem}.{extension}"
+            return upload
+    raise forms.ValidationError(
+        _("“%(name)s” is not a PDF, JPEG or PNG file.") % {"name": upload.name}
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files in one input, each checked by checked_upload."""
+
+    widget = MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(files) > 5:
+            raise forms.ValidationError(_("Attach at most 5 files."))
+        return [checked_upload(super(FilesField, self).clean(item, initial)) for item in files]
+
+
+class AssistanceForm(forms.ModelForm):
+    minutes = forms.IntegerField(
+        label=_("Minutes"),
+        min_value=1,
+        max_value=720,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    files = FilesField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_(
+            "PDF, JPEG or PNG, kept private. Choose the files again if the form is shown again."
+        ),
+    )
+
+    class Meta:
+        model = AssistanceLog
+        fields = ["kind", "held_on", "minutes", "summary", "outcome", "follow_up", "follow_up_due"]
+        widgets = {
+            "held_on": DateInput(),
+            "follow_up_due": DateInput(),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, supervisee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.supervisee = supervisee
+        self.fields["held_on"].initial = timezone.localdate()
+
+    def clean_held_on(self) -> datetime.date:
+        day = self.cleaned_data["held_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Assistance cannot be recorded for a future day."))
+        if day < self.supervisee.supervision_start:
+            raise forms.ValidationError(_("The person was not yet under supervision on that day."))
+        return day
+
+    def clean(self):
+        return _check_follow_up(self, super().clean())
+
+
+class RejectHoursForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)

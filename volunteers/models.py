@@ -1,7 +1,10 @@
-"""Mentors (five-elders volunteers and others), their pairings with supervisees, and the
-mentoring sessions they log. The stages follow the MENTOR Elements of Effective Practice:
+"""Mentors (five-elders volunteers and others), their pairings with supervisees, the
+mentoring sessions they log, and the assistance (帮扶) social workers, volunteers and
+caseworkers give. The mentoring stages follow the MENTOR Elements of Effective Practice:
 recruitment and screening (the profile), matching and initiating (a proposed, then active
 pairing), monitoring (sessions) and closure."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from portal.models.people import Need, private_storage
 
 
 class ElderKind(models.TextChoices):
@@ -29,6 +34,9 @@ class MentorProfile(models.Model):
     )
     elder_kind = models.CharField(_("kind"), max_length=20, choices=ElderKind.choices)
     skills = models.ManyToManyField("portal.Skill", blank=True, verbose_name=_("skills"))
+    helps_with = models.JSONField(
+        _("can help with"), default=list, blank=True, help_text=_("Needs of a mentee.")
+    )
     languages = models.CharField(
         _("languages and dialects"), max_length=100, blank=True, help_text=_("e.g. 普通话、枣庄话")
     )
@@ -54,10 +62,37 @@ class MentorProfile(models.Model):
     def __str__(self) -> str:
         return str(self.user)
 
+    def get_helps_with_display(self) -> list[str]:
+        labels = dict(Need.choices)
+        return [str(labels[need]) for need in self.helps_with if need in labels]
+
     @property
     def is_screened(self) -> bool:
         """Background check passed, training done and agreement signed: fit to mentor a minor."""
         return bool(self.background_check_passed and self.trained_on and self.agreement_signed_on)
+
+
+class VolunteerTime(models.Model):
+    """Time a volunteer or social worker gave, counted as volunteer hours once the agency
+    approved it. Caseworkers' own entries are their job and are not counted."""
+
+    class HoursStatus(models.TextChoices):
+        NOT_COUNTED = "none", _("not volunteer time")
+        PENDING = "pending", _("awaiting approval")
+        APPROVED = "approved", pgettext_lazy("hours", "approved")
+        REJECTED = "rejected", pgettext_lazy("hours", "not approved")
+
+    hours_status = models.CharField(
+        _("hours"), max_length=8, choices=HoursStatus.choices, default=HoursStatus.PENDING
+    )
+    hours_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hours_decided_at = models.DateTimeField(null=True, blank=True)
+    hours_reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class PairingQuerySet(models.QuerySet):
@@ -134,7 +169,7 @@ class Pairing(models.Model):
         return f"{self.mentor_id} ↔ {self.supervisee_id}: {self.status}"
 
 
-class MentoringSession(models.Model):
+class MentoringSession(VolunteerTime):
     """One meeting or call of a pairing, logged by the mentor."""
 
     class Mode(models.TextChoices):
@@ -174,3 +209,89 @@ class MentoringSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pairing_id} {self.held_on}"
+
+    @property
+    def volunteer_id(self) -> int:
+        return self.logged_by_id
+
+
+class AssistanceLog(VolunteerTime):
+    """One piece of help (帮扶) given to a supervisee, by a social worker, a mentor or the
+    caseworker."""
+
+    class Kind(models.TextChoices):
+        EMPLOYMENT = "employment", pgettext_lazy("assistance", "employment")
+        SCHOOLING = "schooling", pgettext_lazy("assistance", "schooling")
+        DIBAO = "dibao", _("minimum living allowance (低保)")
+        RELIEF = "relief", _("temporary relief (临时救助)")
+        MEDICAL = "medical", _("medical insurance (医保)")
+        HOUSING = "housing", pgettext_lazy("assistance", "housing")
+        COUNSELLING = "counselling", pgettext_lazy("assistance", "counselling")
+        FAMILY = "family", pgettext_lazy("assistance", "family")
+        LEGAL_AID = "legal_aid", pgettext_lazy("assistance", "legal aid")
+        OTHER = "other", pgettext_lazy("assistance", "other")
+
+    supervisee = models.ForeignKey(
+        "portal.Supervisee", on_delete=models.PROTECT, related_name="assistance_logs"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assistance_logs"
+    )
+    kind = models.CharField(_("kind of help"), max_length=20, choices=Kind.choices)
+    held_on = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"))
+    summary = models.TextField(_("what was done"), max_length=2000)
+    outcome = models.TextField(_("outcome"), max_length=2000, blank=True)
+    follow_up = models.CharField(_("follow-up action"), max_length=200, blank=True)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    follow_up_done_on = models.DateField(_("follow-up done"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("assistance log")
+        verbose_name_plural = _("assistance logs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0, minutes__lte=720), name="assistance_minutes"
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_due__isnull=True) | Q(follow_up_due__gte=F("held_on")),
+                name="assistance_follow_up_after",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisee_id} {self.kind} {self.held_on}"
+
+    @property
+    def volunteer_id(self) -> int:
+        return self.author_id
+
+
+def _attachment_path(attachment: "Attachment", filename: str) -> str:
+    # A random name: the stored path reveals neither the person nor the original file name.
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"assistance/{uuid.uuid4().hex}.{extension}"
+
+
+class Attachment(models.Model):
+    """A document or photo kept with an assistance log, in private storage (DESIGN.md rule 8)."""
+
+    log = models.ForeignKey(AssistanceLog, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=private_storage, upload_to=_attachment_path)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,5 +1,5 @@
-"""One chronological view of what happened with a person: mentoring, referrals, study and
-service credits, supervision level changes."""
+"""One chronological view of what happened with a person: assistance, mentoring, referrals,
+study and service credits, supervision level changes."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from resources.models import ReferralEvent
 from .models import MentoringSession, Pairing
 
 KINDS = {
+    "assistance": gettext_lazy("assistance"),
     "mentoring": gettext_lazy("mentoring"),
     "referral": gettext_lazy("referrals"),
     "hours": gettext_lazy("study and service hours"),
@@ -46,6 +47,22 @@ def entries(supervisee: Supervisee, kinds: set[str] | None = None, limit: int = 
     """The newest `limit` entries of the chosen kinds (all when `kinds` is empty)."""
     wanted = set(kinds or KINDS) & set(KINDS)
     found: list[Entry] = []
+    if "assistance" in wanted:
+        for log in supervisee.assistance_logs.select_related("author")[:limit]:
+            found.append(
+                Entry(
+                    _day(log.held_on),
+                    "assistance",
+                    _("%(kind)s by %(author)s (%(minutes)d min)")
+                    % {
+                        "kind": log.get_kind_display(),
+                        "author": log.author.get_full_name(),
+                        "minutes": log.minutes,
+                    },
+                    log.summary[:200],
+                    reverse("volunteers:assistance_detail", args=[log.pk]),
+                )
+            )
     if "mentoring" in wanted:
         for session in MentoringSession.objects.filter(
             pairing__supervisee=supervisee

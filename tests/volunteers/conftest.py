@@ -3,10 +3,11 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from portal.models import Role
 from tests.conftest import make_user
-from volunteers.models import MentorProfile
+from volunteers.models import MentorProfile, Pairing
 
 
 class Mentors:
@@ -33,3 +34,17 @@ class Mentors:
 @pytest.fixture
 def mentors(world) -> Mentors:
     return Mentors(world)
+
+
+def active(world, supervisee, mentor=None, approved=False, starts_on=None) -> Pairing:
+    """An active pairing, as if proposed and started by the person's caseworker."""
+    return Pairing.objects.create(
+        mentor=mentor or world.mentor,
+        supervisee=supervisee,
+        status="active",
+        proposed_by=world.caseworker,
+        frequency="weekly",
+        starts_on=starts_on or timezone.localdate() - datetime.timedelta(days=30),
+        approved_by=world.county_official if approved else None,
+        approved_at=timezone.now() if approved else None,
+    )

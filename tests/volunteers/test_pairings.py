@@ -86,20 +86,35 @@ def test_a_minor_pairing_starts_only_after_the_agency_approves(world, mentors, c
     assert pairing.status == Pairing.Status.ACTIVE
 
 
-def test_capacity_and_approval_of_the_volunteer_are_respected(world, mentors, client_for):
+def test_capacity_and_approval_of_the_volunteer_are_respected(world, mentors, client_for, rf):
+    from django.utils import translation
+
     from tests.conftest import make_supervisee
+    from volunteers import actions
 
     caseworker = client_for(world.caseworker)
     second = make_supervisee(world.zhongxin_office, world.zhongxin, name="周八")
+    offered = f'data-mentor="{mentors.unscreened_user.pk}"'
+    assert offered in caseworker.get(f"/mentoring/people/{second.pk}/").content.decode()
     propose(caseworker, world.adult, mentors.unscreened_user)
-    page = propose(caseworker, second, mentors.unscreened_user)
-    assert "没有余力" in page.content.decode()
+    # Full now: no longer offered, and a crafted proposal is refused with the goals kept.
+    assert offered not in caseworker.get(f"/mentoring/people/{second.pk}/").content.decode()
+    page = propose(caseworker, second, mentors.unscreened_user, goals="学一门手艺")
+    assert page.status_code == 400
+    assert "推荐的导师" in page.content.decode() and "学一门手艺" in page.content.decode()
+    # The action keeps the rules for a proposal racing another one.
+    request = rf.post("/")
+    request.user = world.caseworker
+    with translation.override("zh-hans"):
+        with pytest.raises(actions.Refused, match="没有余力"):
+            actions.propose(request, mentors.unscreened_user, second)
+        with pytest.raises(actions.Refused, match="已经"):
+            actions.propose(request, mentors.unscreened_user, world.adult)
     assert Pairing.objects.filter(mentor=mentors.unscreened_user).count() == 1
-    assert "已经" in propose(caseworker, world.adult, mentors.unscreened_user).content.decode()
 
     world.mentor.memberships.update(status="pending")
     page = propose(caseworker, second, world.mentor)
-    assert "请选择导师" in page.content.decode()  # not offered until the agency approves
+    assert "推荐的导师" in page.content.decode()  # not offered until the agency approves
     assert not Pairing.objects.filter(mentor=world.mentor).exists()
 
 

@@ -8,23 +8,11 @@ from django.utils import timezone
 
 from portal.access import sees_full_identity
 from portal.models import Notification, Supervisee
+from tests.volunteers.conftest import active
 from volunteers.actions import send_lapse_alerts
 from volunteers.models import MentoringSession, Pairing
 
 pytestmark = pytest.mark.django_db
-
-
-def active(world, supervisee, mentor=None, approved=False, starts_on=None):
-    return Pairing.objects.create(
-        mentor=mentor or world.mentor,
-        supervisee=supervisee,
-        status="active",
-        proposed_by=world.caseworker,
-        frequency="weekly",
-        starts_on=starts_on or timezone.localdate() - datetime.timedelta(days=30),
-        approved_by=world.county_official if approved else None,
-        approved_at=timezone.now() if approved else None,
-    )
 
 
 def test_a_mentor_sees_only_paired_people(world, mentors, client_for):

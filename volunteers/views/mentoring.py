@@ -1,8 +1,10 @@
 """Mentor workspace, pairings of a person, the pairing page and session logging."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,18 +14,19 @@ from portal.models import Role
 from portal.privacy import person_view
 from portal.views.decorators import role_required
 
-from . import actions, timeline
-from .access import (
+from .. import actions, matching, timeline
+from ..access import (
     access_mentor_profile,
     access_pairing,
     approves_for,
     manages_pairing,
     mentors_for,
 )
-from .forms import CloseForm, ProfileForm, ProposeForm, ScreeningForm, SessionForm, StartForm
-from .models import MentorProfile, Pairing
+from ..forms import CloseForm, ProfileForm, ProposeForm, ScreeningForm, SessionForm, StartForm
+from ..models import MentoringSession, MentorProfile, Pairing
 
 PEOPLE = (Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER)
+User = get_user_model()
 
 
 @role_required(Role.MENTOR)
@@ -36,7 +39,15 @@ def workspace(request):
         .annotate(last=Max("sessions__held_on"))
     )
     rows = [(p, person_view(request.user, p.supervisee, in_scope=True)) for p in pairings]
-    return render(request, "volunteers/workspace.html", {"rows": rows})
+    people = {pairing.pk: person for pairing, person in rows}
+    today = timezone.localdate()
+    follow_ups = [
+        (session, people[session.pairing_id], session.follow_up_due < today)
+        for session in MentoringSession.objects.filter(
+            pairing__in=people, follow_up_due__isnull=False, follow_up_done_on__isnull=True
+        ).order_by("follow_up_due", "pk")
+    ]
+    return render(request, "volunteers/workspace.html", {"rows": rows, "follow_ups": follow_ups})
 
 
 @role_required(Role.MENTOR)
@@ -75,8 +86,15 @@ def screening(request, pk: int):
 
 @role_required(*PEOPLE)
 def person_pairings(request, pk: int):
+    """The person's pairings and, for the caseworker, the ranked mentor candidates."""
     supervisee = access_supervisee(request.user, pk)
     audit.record(request, audit.Action.VIEW, supervisee, detail={"page": "pairings"})
+    return _pairings_page(request, supervisee, ProposeForm(mentors=User.objects.none()))
+
+
+def _pairings_page(request, supervisee, form, status: int = 200):
+    manages = can_manage_supervisee(request.user, supervisee)
+    candidates = matching.candidates(supervisee) if manages else []
     return render(
         request,
         "volunteers/person_pairings.html",
@@ -84,8 +102,10 @@ def person_pairings(request, pk: int):
             "supervisee": supervisee,
             "person": person_view(request.user, supervisee, in_scope=True),
             "pairings": supervisee.pairings.select_related("mentor"),
-            "form": ProposeForm() if can_manage_supervisee(request.user, supervisee) else None,
+            "candidates": candidates,
+            "form": form if manages else None,
         },
+        status=status,
     )
 
 
@@ -93,22 +113,25 @@ def person_pairings(request, pk: int):
 @role_required(Role.CASEWORKER)
 def propose(request, pk: int):
     supervisee = access_supervisee(request.user, pk)
-    form = ProposeForm(request.POST)
     if not can_manage_supervisee(request.user, supervisee):
         messages.error(request, _("Only the person's caseworker may propose a mentor."))
-    elif form.is_valid():
+        return redirect("volunteers:person_pairings", pk=pk)
+    offered = [c.user.pk for c in matching.candidates(supervisee)]
+    form = ProposeForm(request.POST, mentors=User.objects.filter(pk__in=offered))
+    if form.is_valid():
         try:
             pairing = actions.propose(
                 request, form.cleaned_data["mentor"], supervisee, form.cleaned_data["goals"]
             )
-        except actions.PairingError as error:
+        except actions.Refused as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("The mentor was proposed."))
             return redirect("volunteers:pairing_detail", pk=pairing.pk)
     else:
-        messages.error(request, _("Choose a mentor."))
-    return redirect("volunteers:person_pairings", pk=pk)
+        messages.error(request, _("Choose one of the mentors offered."))
+    # The page again, with the goals that were typed.
+    return _pairings_page(request, supervisee, form, status=400)
 
 
 @role_required(Role.MENTOR, *PEOPLE)
@@ -126,7 +149,8 @@ def _pairing_context(request, pairing, start_form, close_form) -> dict:
     is_open = pairing.status != Pairing.Status.CLOSED
     return {
         "pairing": pairing,
-        "person": person_view(request.user, pairing.supervisee),
+        # access_pairing has checked the scope.
+        "person": person_view(request.user, pairing.supervisee, in_scope=True),
         "sessions": pairing.sessions.all(),
         "is_mentor": pairing.mentor_id == request.user.pk,
         "can_approve": pairing.status == Pairing.Status.PROPOSED
@@ -149,12 +173,12 @@ def pairing_step(request, pk: int, step: str):
         elif step == "start":
             start_form = StartForm(request.POST)
             if not start_form.is_valid():
-                raise actions.PairingError(_("Complete the agreement: goals, frequency, start."))
+                raise actions.Refused(_("Complete the agreement: goals, frequency, start."))
             actions.start(request, pairing, **start_form.cleaned_data)
         elif step == "close":
             close_form = CloseForm(request.POST)
             if not close_form.is_valid():
-                raise actions.PairingError(_("Say how the pairing ends."))
+                raise actions.Refused(_("Say how the pairing ends."))
             data = close_form.cleaned_data
             actions.close(
                 request,
@@ -164,8 +188,8 @@ def pairing_step(request, pk: int, step: str):
                 exit_notes=data["exit_notes"],
             )
         else:
-            raise actions.PairingError(_("Unknown step."))
-    except actions.PairingError as error:
+            raise actions.Refused(_("Unknown step."))
+    except actions.Refused as error:
         messages.error(request, str(error))
         # Show the page again with what was typed, so nothing is lost.
         context = _pairing_context(request, pairing, start_form, close_form)
@@ -181,7 +205,7 @@ def session_create(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             actions.log_session(request, pairing, **form.cleaned_data)
-        except actions.PairingError as error:
+        except actions.Refused as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The session was logged."))
@@ -189,7 +213,11 @@ def session_create(request, pk: int):
     return render(
         request,
         "volunteers/session_form.html",
-        {"form": form, "pairing": pairing, "person": person_view(request.user, pairing.supervisee)},
+        {
+            "form": form,
+            "pairing": pairing,
+            "person": person_view(request.user, pairing.supervisee, in_scope=True),
+        },
     )
 
 
