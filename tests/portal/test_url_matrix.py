@@ -19,6 +19,8 @@ GROUPS = {Role.CASEWORKER, Role.OFFICIAL}
 FINDERS = PEOPLE | {Role.SUPERVISEE, Role.BASE_OPERATOR}
 REFERRERS = {Role.CASEWORKER, Role.SOCIAL_WORKER}
 REFERRAL_PARTIES = PEOPLE | {Role.SUPERVISEE, Role.BASE_OPERATOR}
+HELPERS = {Role.CASEWORKER, Role.SOCIAL_WORKER, Role.MENTOR}
+VOLUNTEERS = {Role.MENTOR, Role.SOCIAL_WORKER}
 PUBLIC, SIGNED_IN, ROLES, OBJECT = "public", "signed-in", "roles", "object"
 ALWAYS_404 = "always-404"  # django-ninja's root marker: it only tells the API where it lives
 
@@ -112,6 +114,22 @@ OWN = {
     "mentoring/pairings/<int:pk>/": (OBJECT, PEOPLE | {Role.MENTOR}, "get", "pairing"),
     "mentoring/pairings/<int:pk>/sessions/new/": (OBJECT, {Role.MENTOR}, "get", "pairing"),
     "mentoring/pairings/<int:pk>/<slug:step>/": (OBJECT, GROUPS, "post", "pairing"),
+    "mentoring/people/<int:pk>/assistance/new/": (OBJECT, HELPERS, "get", "supervisee"),
+    "mentoring/assistance/<int:pk>/": (OBJECT, HELPERS | {Role.OFFICIAL}, "get", "assistance"),
+    "mentoring/attachments/<int:pk>/": (OBJECT, HELPERS | {Role.OFFICIAL}, "get", "attachment"),
+    "mentoring/follow-ups/<slug:kind>/<int:pk>/done/": (OBJECT, HELPERS, "post", "assistance"),
+    "mentoring/caseload/": (ROLES, {Role.SOCIAL_WORKER}, "get", None),
+    "mentoring/hours/": (ROLES, {Role.OFFICIAL}, "get", None),
+    "mentoring/hours/export/": (ROLES, {Role.OFFICIAL}, "get", None),
+    "mentoring/hours/<slug:kind>/<int:pk>/": (OBJECT, {Role.OFFICIAL}, "post", "assistance"),
+    "mentoring/hours/volunteers/<int:pk>/certificate/": (
+        OBJECT,
+        {Role.OFFICIAL},
+        "get",
+        "volunteer",
+    ),
+    "mentoring/my-hours/": (ROLES, VOLUNTEERS, "get", None),
+    "mentoring/my-hours/certificate/": (ROLES, VOLUNTEERS, "get", None),
     "api/v1/referrals": (ROLES, PEOPLE | {Role.BASE_OPERATOR}, "get", None),
     "api/v1/referrals/<referral_id>": (OBJECT, PEOPLE | {Role.BASE_OPERATOR}, "get", "referral"),
     "api/v1/referrals/<referral_id>/steps": (SIGNED_IN, None, "post", None),
@@ -282,19 +300,46 @@ def directory_objects(world) -> dict:
 
 
 def mentoring_objects(world) -> dict:
-    """The world's mentor's profile and an active pairing with the adult."""
-    from volunteers.models import MentorProfile, Pairing
+    """The world's mentor's profile, an active pairing with the adult, and the mentor's
+    approved assistance log for the adult with a file."""
+    from volunteers.models import AssistanceLog, Attachment, MentorProfile, Pairing
 
     profile = MentorProfile.objects.create(user=world.mentor, elder_kind="retired_teacher")
     pairing = Pairing.objects.create(
         mentor=world.mentor, supervisee=world.adult, status="active", proposed_by=world.caseworker
     )
-    return {"pairing": pairing.pk, "mentor_profile": profile.pk}
+    log = AssistanceLog.objects.create(
+        supervisee=world.adult,
+        author=world.mentor,
+        kind="employment",
+        held_on="2026-11-02",
+        minutes=60,
+        summary="陪同面试",
+        follow_up="回访",
+        follow_up_due="2026-11-09",
+        hours_status="approved",
+    )
+    attachment = Attachment.objects.create(
+        log=log,
+        file=ContentFile(b"%PDF-1.4\n", name="a.pdf"),
+        name="a.pdf",
+        content_type="application/pdf",
+        size=9,
+        uploaded_by=world.mentor,
+    )
+    return {
+        "pairing": pairing.pk,
+        "mentor_profile": profile.pk,
+        "assistance": log.pk,
+        "attachment": attachment.pk,
+        "volunteer": world.mentor.pk,
+    }
 
 
 def url_for(route: str, objects: dict, kind: str | None) -> str:
     url = "/" + route
     url = url.replace("<str:fmt>", "csv").replace("<slug:step>", "close")
+    url = url.replace("<slug:kind>", "assistance")
     for token in ("<uuid:key>", "<slug:rev>", "<str:name>"):
         url = url.replace(token, objects[token])
     url = url.replace("<lesson_id>", str(objects["lesson"]))

@@ -4,8 +4,10 @@ and the agency's approval; a mentor's capacity is respected."""
 import datetime
 
 import pytest
+from django.utils import translation
 
 from portal.models import Notification
+from volunteers import actions
 from volunteers.models import Pairing
 
 pytestmark = pytest.mark.django_db
@@ -58,9 +60,13 @@ def test_an_adult_pairing_from_proposal_to_planned_closure(world, mentors, clien
     assert again.status_code == 400 and "已结束" in again.content.decode()
 
 
-def test_a_minor_needs_a_screened_mentor(world, mentors, client_for):
+def test_a_minor_needs_a_screened_mentor(world, mentors, client_for, rf):
     page = propose(client_for(world.caseworker), world.minor, mentors.unscreened_user)
-    assert "筛查" in page.content.decode()
+    assert page.status_code == 400 and "推荐的导师" in page.content.decode()  # not offered
+    request = rf.post("/")
+    request.user = world.caseworker
+    with translation.override("zh-hans"), pytest.raises(actions.Refused, match="筛查"):
+        actions.propose(request, mentors.unscreened_user, world.minor)
     assert not Pairing.objects.exists()
 
 
@@ -78,19 +84,32 @@ def test_a_minor_pairing_starts_only_after_the_agency_approves(world, mentors, c
         client_for(world.official).post(f"/mentoring/pairings/{pairing.pk}/approve/").status_code
         == 400
     )
-    client_for(world.county_official).post(f"/mentoring/pairings/{pairing.pk}/approve/")
+    county = client_for(world.county_official)
+    county.post(f"/mentoring/pairings/{pairing.pk}/approve/")
     pairing.refresh_from_db()
     assert pairing.approved_by == world.county_official
+    approved_at = pairing.approved_at
+    # Approved once: a second approval is refused and changes nothing.
+    again = county.post(f"/mentoring/pairings/{pairing.pk}/approve/")
+    assert again.status_code == 400 and "不在等待批准" in again.content.decode()
+    pairing.refresh_from_db()
+    assert pairing.approved_at == approved_at
     start(caseworker, pairing)
     pairing.refresh_from_db()
     assert pairing.status == Pairing.Status.ACTIVE
 
 
-def test_capacity_and_approval_of_the_volunteer_are_respected(world, mentors, client_for, rf):
-    from django.utils import translation
+def test_an_adults_pairing_needs_no_agency_approval(world, mentors, client_for):
+    propose(client_for(world.caseworker), world.adult, world.mentor)
+    pairing = Pairing.objects.get()
+    page = client_for(world.county_official).post(f"/mentoring/pairings/{pairing.pk}/approve/")
+    assert page.status_code == 400 and "只有未成年人的结对" in page.content.decode()
+    pairing.refresh_from_db()
+    assert pairing.approved_at is None
 
+
+def test_capacity_and_approval_of_the_volunteer_are_respected(world, mentors, client_for, rf):
     from tests.conftest import make_supervisee
-    from volunteers import actions
 
     caseworker = client_for(world.caseworker)
     second = make_supervisee(world.zhongxin_office, world.zhongxin, name="周八")
