@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.certificates import certificate_pdf
-from portal.models import Supervisee, User
+from portal.models import Region, Supervisee, User
 
 from .models import AssistanceLog, Attachment, MentoringSession, MentorProfile, Pairing
 
@@ -37,7 +37,7 @@ def _days(today, n) -> datetime.date:
 def _mentoring(today: datetime.date, logins: dict) -> None:
     mentor, caseworker = logins["mentor"], logins["caseworker"]
     trained = _days(today, 200)
-    MentorProfile.objects.update_or_create(
+    profile, _ = MentorProfile.objects.update_or_create(
         user=mentor,
         defaults={
             "elder_kind": "retired_teacher",
@@ -51,6 +51,7 @@ def _mentoring(today: datetime.date, logins: dict) -> None:
             "agreement_signed_on": trained,
         },
     )
+    profile.regions.set(Region.objects.filter(code="370402"))  # 枣庄市市中区
     person = (
         Supervisee.objects.active()
         .filter(judicial_office__name="中心街街道司法所", is_minor=False, user__isnull=True)

@@ -66,6 +66,7 @@ def assistance_detail(request, pk: int):
             if not person.masked or log.author_id == request.user.pk
             else [],
             "is_author": log.author_id == request.user.pk,
+            "staff": has_role(request.user, Role.CASEWORKER, Role.OFFICIAL, Role.SOCIAL_WORKER),
         },
     )
 
