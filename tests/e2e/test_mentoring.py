@@ -1,6 +1,7 @@
 """A mentor logs a session on a phone; the caseworker sees it on the person's timeline."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -48,3 +49,47 @@ def test_mentor_logs_a_session_and_the_caseworker_sees_it(live_server, new_page)
     desk.click("text=时间线")
     entries = desk.inner_text("ol.person-timeline")
     assert "求职准备与家庭沟通" in entries and "35 分钟" in entries
+
+
+def test_social_worker_records_help_with_a_file_and_the_caseworker_opens_it(
+    live_server, new_page, tmp_path
+):
+    world = World()
+    scan = tmp_path / "低保申请.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    today = timezone.localdate()
+
+    phone = new_page(**PHONE)
+    sign_in(
+        phone, live_server.url, "social_worker", "pw-social_worker", totp_user=world.social_worker
+    )
+    phone.click("nav >> text=我的服务对象")
+    phone.click("tr:has-text('张三丰') >> text=填写帮扶记录")
+    phone.select_option("select[name=kind]", "dibao")
+    phone.fill("input[name=held_on]", (today - datetime.timedelta(days=3)).isoformat())
+    phone.fill("input[name=minutes]", "90")
+    phone.fill("textarea[name=summary]", "协助准备低保申请材料")
+    phone.fill("input[name=follow_up]", "询问审批结果")
+    phone.fill("input[name=follow_up_due]", (today - datetime.timedelta(days=5)).isoformat())
+    phone.set_input_files("input[name=files]", str(scan))
+    phone.click("#main form button[type=submit]")
+    # The follow-up is due before the help was given: refused, and what was typed is kept.
+    assert "跟进期限不能早于记录当天" in phone.inner_text("#main")
+    assert phone.input_value("textarea[name=summary]") == "协助准备低保申请材料"
+    phone.fill("input[name=follow_up_due]", (today - datetime.timedelta(days=1)).isoformat())
+    phone.set_input_files("input[name=files]", str(scan))
+    phone.click("#main form button[type=submit]")
+    assert "帮扶记录已保存" in phone.inner_text("#main")
+    phone.click("nav >> text=我的服务对象")
+    overdue = phone.inner_text("ul.follow-ups")
+    assert "询问审批结果" in overdue and "逾期" in overdue
+
+    desk = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(desk, live_server.url, "caseworker", "pw-caseworker", totp_user=world.caseworker)
+    desk.goto(f"{live_server.url}/supervisees/{world.adult.pk}/")
+    desk.click("text=时间线")
+    desk.click("ol.person-timeline >> text=最低生活保障（低保）")
+    with desk.expect_download() as download:
+        desk.click("text=低保申请.pdf")
+    assert download.value.suggested_filename == "低保申请.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-1.4")
