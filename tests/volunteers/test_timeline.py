@@ -71,3 +71,10 @@ def test_the_timeline_is_scoped(world, mentors, client_for):
         .status_code
         == 200
     )
+    # A social worker reaches only the caseload; an ended assignment ends the reach.
+    social_worker = client_for(world.social_worker)
+    for person in (world.kuangqu_person, world.jining_person):
+        assert social_worker.get(f"/mentoring/people/{person.pk}/timeline/").status_code == 404
+        assert social_worker.get(f"/supervisees/{person.pk}/").status_code == 404
+    world.adult.caseload_assignments.update(ended_at=timezone.now())
+    assert social_worker.get(f"/mentoring/people/{world.adult.pk}/timeline/").status_code == 404
