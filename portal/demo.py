@@ -329,7 +329,11 @@ def assign_caseload(people: list[Supervisee]) -> None:
             social_worker=social_worker,
             supervisee=person,
             ended_at=None,
-            defaults={"assigned_by": caseworker},
+            # Assigned two months ago, so help of recent weeks can be recorded in the demo.
+            defaults={
+                "assigned_by": caseworker,
+                "assigned_at": timezone.now() - datetime.timedelta(days=60),
+            },
         )
 
 

@@ -3,6 +3,7 @@ Out of scope answers 404."""
 
 from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.utils import timezone
 
 from portal.access import (
     access_supervisee,
@@ -134,32 +135,47 @@ def counts_as_volunteer_time(user, supervisee: Supervisee) -> bool:
     )
 
 
+def assisting_since(user, supervisee: Supervisee):
+    """The first day `user` may record help for the person: the start of supervision for the
+    caseworker, of the caseload assignment for a social worker, of the pairing for a mentor.
+    None when the user may not record help at all."""
+    if not may_log_assistance(user, supervisee):
+        return None
+    if can_manage_supervisee(user, supervisee):
+        return supervisee.supervision_start
+    days = [supervisee.supervision_start]
+    assignment = supervisee.caseload_assignments.current().filter(social_worker=user).first()
+    if assignment is not None:
+        days.append(timezone.localdate(assignment.assigned_at))
+    pairing = Pairing.objects.active().filter(mentor=user, supervisee=supervisee).first()
+    if pairing is not None and pairing.starts_on:
+        days.append(pairing.starts_on)
+    # With both a caseload and a pairing, the earlier of the two; never before supervision.
+    return max(days[0], min(days[1:])) if len(days) > 1 else days[0]
+
+
 def access_assistance_log(user, pk) -> AssistanceLog:
-    """The author's own log, or one about a person in the staff member's scope."""
+    """A log about a person in the user's current scope: staff see every log of the person, a
+    mentor only their own. Authors lose their logs with the case, like everyone else."""
     log = (
-        AssistanceLog.objects.select_related("author", "supervisee__judicial_office")
+        AssistanceLog.objects.select_related(
+            "author", "supervisee__judicial_office__parent", "supervisee__home_township"
+        )
         .filter(pk=pk)
         .first()
-        if str(pk).isdigit()
-        else None
     )
-    if log is None:
+    if log is None or not has_role(user, *STAFF, Role.MENTOR):
         raise Http404
-    if log.author_id != user.pk:
-        if not has_role(user, *STAFF):
-            raise Http404
-        access_supervisee(user, log.supervisee_id)
+    access_supervisee(user, log.supervisee_id)
+    if log.author_id != user.pk and not has_role(user, *STAFF):
+        raise Http404
     return log
 
 
 def access_attachment(user, pk) -> Attachment:
     """An attachment of a log the user may open; a minor's files only for those who see the
-    minor in full (or the author who uploaded them)."""
-    attachment = (
-        Attachment.objects.select_related("log").filter(pk=pk).first()
-        if str(pk).isdigit()
-        else None
-    )
+    minor in full, or the one who uploaded them while the case is still theirs."""
+    attachment = Attachment.objects.filter(pk=pk).first()
     if attachment is None:
         raise Http404
     log = access_assistance_log(user, attachment.log_id)
@@ -169,11 +185,13 @@ def access_attachment(user, pk) -> Attachment:
 
 
 def hours_in_scope(user) -> tuple:
-    """Sessions and assistance logs an official may approve: about people in the region."""
-    if not has_role(user, Role.OFFICIAL):
+    """Sessions and assistance logs an official may approve: about people of the official's
+    region (official memberships only), never the official's own."""
+    scope = region_scope(user, "judicial_office__region__path", Role.OFFICIAL)
+    if scope is None:
         return MentoringSession.objects.none(), AssistanceLog.objects.none()
-    people = Supervisee.objects.in_scope_of(user).values("pk")
+    people = Supervisee.objects.filter(scope).values("pk")
     return (
-        MentoringSession.objects.filter(pairing__supervisee__in=people),
-        AssistanceLog.objects.filter(supervisee__in=people),
+        MentoringSession.objects.filter(pairing__supervisee__in=people).exclude(logged_by=user),
+        AssistanceLog.objects.filter(supervisee__in=people).exclude(author=user),
     )

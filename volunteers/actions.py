@@ -35,6 +35,7 @@ from .models import (
 )
 
 S = Pairing.Status
+H = VolunteerTime.HoursStatus
 
 
 class Refused(Exception):
@@ -209,20 +210,32 @@ def send_lapse_alerts(today: datetime.date | None = None) -> int:
 
 def log_assistance(request, supervisee: Supervisee, files=(), **values) -> AssistanceLog:
     """Record help given to a person; the files go to private storage with it."""
-    if not may_log_assistance(request.user, supervisee):
-        raise Refused(_("You cannot record assistance for this person."))
-    status = (
-        VolunteerTime.HoursStatus.PENDING
-        if counts_as_volunteer_time(request.user, supervisee)
-        else VolunteerTime.HoursStatus.NOT_COUNTED
-    )
-    with transaction.atomic():
-        log = AssistanceLog.objects.create(
-            supervisee=supervisee, author=request.user, hours_status=status, **values
-        )
-        for upload in files:
-            attach(request, log, upload)
-        audit.record(request, audit.Action.CREATE, log, detail={"files": len(files)})
+    saved: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            # Checked under a lock on the mentor's pairing, so help never lands on a pairing
+            # closed at the same moment.
+            list(
+                Pairing.objects.active()
+                .select_for_update()
+                .filter(mentor=request.user, supervisee=supervisee)
+            )
+            if not may_log_assistance(request.user, supervisee):
+                raise Refused(_("You cannot record assistance for this person."))
+            counted = counts_as_volunteer_time(request.user, supervisee)
+            log = AssistanceLog.objects.create(
+                supervisee=supervisee,
+                author=request.user,
+                hours_status=H.PENDING if counted else H.NOT_COUNTED,
+                **values,
+            )
+            for upload in files:
+                saved.append(attach(request, log, upload))
+            audit.record(request, audit.Action.CREATE, log, detail={"files": len(files)})
+    except BaseException:
+        for attachment in saved:  # rolled back: nothing refers to these files any more
+            attachment.file.delete(save=False)
+        raise
     return log
 
 
@@ -242,13 +255,11 @@ def follow_up_done(request, entry: AssistanceLog | MentoringSession) -> None:
     """The author (or the mentor) marks the follow-up of a log or session as done today."""
     if entry.volunteer_id != request.user.pk or not entry.follow_up:
         raise Refused(_("Only the one who recorded it marks the follow-up done."))
-    if (
-        not type(entry)
-        .objects.filter(pk=entry.pk, follow_up_done_on__isnull=True)
-        .update(follow_up_done_on=timezone.localdate())
-    ):
-        raise Refused(_("This follow-up is already done."))
-    audit.record(request, audit.Action.UPDATE, entry, detail={"follow_up": "done"})
+    with transaction.atomic():
+        open_only = type(entry).objects.filter(pk=entry.pk, follow_up_done_on__isnull=True)
+        if not open_only.update(follow_up_done_on=timezone.localdate()):
+            raise Refused(_("This follow-up is already done."))
+        audit.record(request, audit.Action.UPDATE, entry, detail={"follow_up": "done"})
 
 
 def decide_hours(
@@ -257,9 +268,10 @@ def decide_hours(
     """An official of the region approves volunteer time, or refuses it with a reason that the
     volunteer is told."""
     reason = reason.strip()
+    if entry.volunteer_id == request.user.pk:
+        raise Refused(_("Nobody decides on their own hours."))
     if not approve and not reason:
         raise Refused(_("Give the reason for not approving these hours."))
-    H = VolunteerTime.HoursStatus
     with transaction.atomic():
         decided = (
             type(entry)

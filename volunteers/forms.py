@@ -1,14 +1,18 @@
 import datetime
+import io
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import MaxValueValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
 
 from portal.forms import DateInput
-from portal.models import Region
+from portal.models import Membership, Organisation, Region, Role
 from portal.models.people import Need
 
 from .models import AssistanceLog, MentoringSession, MentorProfile, Pairing
@@ -52,10 +56,19 @@ class ProfileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["regions"].queryset = Region.objects.filter(
-            level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]
+        # Areas inside the region of the volunteer's own group: the agency that screened the
+        # volunteer is the one whose people they are offered to.
+        groups = Q()
+        for path in Membership.objects.filter(
+            user=user, role=Role.MENTOR, organisation__kind=Organisation.Kind.VOLUNTEER_GROUP
+        ).values_list("organisation__region__path", flat=True):
+            groups |= Q(path__startswith=path)
+        self.fields["regions"].queryset = (
+            Region.objects.filter(groups, level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP])
+            if groups
+            else Region.objects.none()
         )
         self.fields["capacity"].validators.append(MaxValueValidator(10))
 
@@ -184,7 +197,8 @@ SIGNATURES = {
 
 
 def checked_upload(upload):
-    """The upload with its real content type and a matching extension, or ValidationError."""
+    """The upload with its real content type and a matching extension, or ValidationError.
+    Photos are re-encoded without their metadata (a phone's photo carries where it was taken)."""
     limit = settings.VOLUNTEERS_ATTACHMENT_MAX_MB
     if upload.size > limit * 1024 * 1024:
         raise forms.ValidationError(
@@ -195,13 +209,33 @@ def checked_upload(upload):
     upload.seek(0)
     for signature, (content_type, extension) in SIGNATURES.items():
         if head.startswith(signature):
-            upload.content_type = content_type
             stem = upload.name.rsplit(".", 1)[0] or "file"
-            upload.name = f"{stem}.{extension}"
+            name = f"{stem}.{extension}"
+            if content_type != "application/pdf":
+                return _without_metadata(upload, name, content_type)
+            upload.name, upload.content_type = name, content_type
             return upload
     raise forms.ValidationError(
         _("“%(name)s” is not a PDF, JPEG or PNG file.") % {"name": upload.name}
     )
+
+
+def _without_metadata(upload, name: str, content_type: str) -> SimpleUploadedFile:
+    """The picture drawn again, upright, with no EXIF or text chunks kept."""
+    try:
+        with Image.open(upload) as picture:
+            picture = ImageOps.exif_transpose(picture)
+            if picture.mode not in ("RGB", "L", "RGBA", "P"):
+                picture = picture.convert("RGB")
+            if content_type == "image/jpeg" and picture.mode != "L":
+                picture = picture.convert("RGB")
+            buffer = io.BytesIO()
+            picture.save(buffer, format="JPEG" if content_type == "image/jpeg" else "PNG")
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise forms.ValidationError(
+            _("“%(name)s” is not a picture that can be opened.") % {"name": upload.name}
+        ) from error
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -245,9 +279,10 @@ class AssistanceForm(forms.ModelForm):
             "outcome": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, supervisee, **kwargs):
+    def __init__(self, *args, supervisee, since: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.supervisee = supervisee
+        self.since = since  # see access.assisting_since
         self.fields["held_on"].initial = timezone.localdate()
 
     def clean_held_on(self) -> datetime.date:
@@ -256,6 +291,11 @@ class AssistanceForm(forms.ModelForm):
             raise forms.ValidationError(_("Assistance cannot be recorded for a future day."))
         if day < self.supervisee.supervision_start:
             raise forms.ValidationError(_("The person was not yet under supervision on that day."))
+        if day < self.since:
+            raise forms.ValidationError(
+                _("You took this person on on %(day)s; record help from that day on.")
+                % {"day": self.since.isoformat()}
+            )
         return day
 
     def clean(self):

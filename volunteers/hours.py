@@ -31,7 +31,8 @@ class Totals:
 
 
 def totals(sessions, logs, since: datetime.date, until: datetime.date) -> list[Totals]:
-    """Per volunteer, approved and waiting minutes of the entries held in [since, until]."""
+    """Per volunteer, approved and waiting minutes of the entries held in [since, until], and
+    how many entries those are (refused ones are left out)."""
     found: dict[int, Totals] = {}
     for queryset, who in ((sessions, "logged_by"), (logs, "author")):
         rows = (
@@ -41,7 +42,7 @@ def totals(sessions, logs, since: datetime.date, until: datetime.date) -> list[T
             .annotate(
                 approved=Sum("minutes", filter=Q(hours_status=H.APPROVED), default=0),
                 pending=Sum("minutes", filter=Q(hours_status=H.PENDING), default=0),
-                count=Count("pk"),
+                count=Count("pk", filter=~Q(hours_status=H.REJECTED)),
             )
         )
         for row in rows:

@@ -40,17 +40,14 @@ def candidates(supervisee: Supervisee) -> list[Candidate]:
     groups = Membership.objects.active().filter(
         role=Role.MENTOR, organisation__kind=Organisation.Kind.VOLUNTEER_GROUP
     )
+    # An approved member of a volunteer group of the person's city: the agency that screened
+    # the volunteer is the one responsible for the person. Areas served only rank candidates.
     profiles = (
         MentorProfile.objects.filter(
             Exists(
                 groups.filter(user=OuterRef("user"), organisation__region__path__startswith=city)
-            )
-            | Exists(
-                MentorProfile.regions.through.objects.filter(
-                    mentorprofile=OuterRef("pk"), region__path__startswith=city
-                )
             ),
-            Exists(groups.filter(user=OuterRef("user"))),
+            user__is_active=True,
         )
         .exclude(
             Exists(Pairing.objects.current().filter(mentor=OuterRef("user"), supervisee=supervisee))

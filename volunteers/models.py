@@ -7,8 +7,10 @@ pairing), monitoring (sessions) and closure."""
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -295,3 +297,10 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+@receiver(post_delete, sender=Attachment)
+def _delete_file(sender, instance: Attachment, **kwargs) -> None:
+    """A deleted attachment takes its file along, once the deletion is committed."""
+    storage, name = instance.file.storage, instance.file.name
+    transaction.on_commit(lambda: storage.delete(name))

@@ -55,6 +55,7 @@ def test_social_worker_records_help_with_a_file_and_the_caseworker_opens_it(
     live_server, new_page, tmp_path
 ):
     world = World()
+    world.social_worker.caseload.update(assigned_at=timezone.now() - datetime.timedelta(days=30))
     scan = tmp_path / "低保申请.pdf"
     scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     today = timezone.localdate()

@@ -3,12 +3,14 @@ mentor of an active pairing), private attachments served only within scope, bad 
 refused without losing what was typed, follow-ups, and the social worker's caseload."""
 
 import datetime
+import io
 import re
 
 import pytest
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from tests.volunteers.conftest import active
 from volunteers.models import AssistanceLog, Attachment
@@ -17,7 +19,28 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def picture(kind: str, exif: bool = False) -> bytes:
+    """A small real JPEG or PNG; with `exif`, carrying a camera model and a GPS position."""
+    buffer = io.BytesIO()
+    extra = {}
+    if exif:
+        tags = Image.Exif()
+        tags[0x0110] = "手机相机"  # Model
+        tags[0x8825] = {1: "N", 2: (34.0, 51.0, 24.0)}  # GPSInfo: latitude
+        extra["exif"] = tags.tobytes()
+    Image.new("RGB", (8, 8), "white").save(buffer, format=kind, **extra)
+    return buffer.getvalue()
+
+
+PNG = picture("PNG")
+
+
+@pytest.fixture(autouse=True)
+def caseload_since_last_month(world):
+    """The social worker has had the caseload for a month."""
+    world.social_worker.caseload.update(assigned_at=timezone.now() - datetime.timedelta(days=30))
 
 
 def values(**change) -> dict:
@@ -105,7 +128,7 @@ def test_files_and_logs_stay_inside_the_scope(world, mentors, client_for):
 
 
 def test_a_minors_files_only_for_those_who_see_the_minor_in_full(world, client_for):
-    upload = SimpleUploadedFile("学籍证明.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 16)
+    upload = SimpleUploadedFile("学籍证明.jpg", picture("JPEG"))
     assert record(client_for(world.caseworker), world.minor, [upload]).status_code == 302
     log = AssistanceLog.objects.get()
     attachment = log.attachments.get()
@@ -195,3 +218,66 @@ def test_the_caseload_shows_overdue_follow_ups_and_only_the_caseload(world, clie
     assert log.follow_up_done_on == TODAY
     assert "回访家属" not in client.get("/mentoring/caseload/").content.decode()
     assert client_for(world.caseworker).get("/mentoring/caseload/").status_code == 403
+
+
+def test_photos_lose_their_metadata_and_broken_pictures_are_refused(world, client_for):
+    client = client_for(world.social_worker)
+    photo = SimpleUploadedFile("现场.jpg", picture("JPEG", exif=True))
+    assert b"Exif" in photo.read(64)
+    photo.seek(0)
+    assert record(client, world.adult, [photo]).status_code == 302
+    stored = Attachment.objects.get().file.read()
+    assert stored.startswith(b"\xff\xd8\xff") and b"Exif" not in stored
+    assert not Image.open(io.BytesIO(stored)).getexif()
+    broken = SimpleUploadedFile("坏图.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    response = record(client, world.adult, [broken])
+    assert response.status_code == 400 and "无法打开" in response.content.decode()
+
+
+def test_help_is_not_backdated_before_the_case_was_taken_on(world, mentors, client_for):
+    mentor = client_for(world.mentor)
+    active(world, world.adult, starts_on=TODAY - datetime.timedelta(days=3))
+    before = (TODAY - datetime.timedelta(days=10)).isoformat()
+    response = record(mentor, world.adult, held_on=before, follow_up_due="")
+    assert response.status_code == 400
+    assert "起开始填写" in response.content.decode()
+    world.social_worker.caseload.update(assigned_at=timezone.now())
+    response = record(client_for(world.social_worker), world.adult, held_on=before)
+    assert response.status_code == 400 and not AssistanceLog.objects.exists()
+
+
+def test_logs_and_files_go_with_the_case(world, mentors, client_for):
+    upload = SimpleUploadedFile("a.pdf", PDF)
+    assert record(client_for(world.social_worker), world.adult, [upload]).status_code == 302
+    log = AssistanceLog.objects.get()
+    attachment = log.attachments.get()
+    world.social_worker.caseload.update(ended_at=timezone.now())
+    client = client_for(world.social_worker)
+    assert client.get(f"/mentoring/assistance/{log.pk}/").status_code == 404
+    assert client.get(f"/mentoring/attachments/{attachment.pk}/").status_code == 404
+    # A mentor sees their own logs of a mentee, not the social worker's.
+    active(world, world.adult)
+    assert client_for(world.mentor).get(f"/mentoring/assistance/{log.pk}/").status_code == 404
+
+
+def test_a_deleted_attachment_takes_its_file_along(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    record(client_for(world.social_worker), world.adult, [SimpleUploadedFile("a.pdf", PDF)])
+    attachment = Attachment.objects.get()
+    storage, name = attachment.file.storage, attachment.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        attachment.delete()
+    assert not storage.exists(name)
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(world, client_for, settings):
+    settings.VOLUNTEERS_ATTACHMENT_MAX_MB = 0  # the request may carry 1 MB in all
+    big = SimpleUploadedFile("大文件.pdf", PDF + b"0" * (2 * 1024 * 1024))
+    client = client_for(world.social_worker)
+    response = record(client, world.adult, [big])
+    assert response.status_code == 302 and response["Location"].endswith("/assistance/new/")
+    page = client.get(response["Location"]).content.decode()
+    assert "文件总量过大" in page
+    assert not AssistanceLog.objects.exists() and not Attachment.objects.exists()

@@ -85,7 +85,8 @@ def test_approval_moves_minutes_from_waiting_to_approved(world, entries, client_
     assert "请说明不予认定" in refused.content.decode()
     decide(official, "assistance", help_given, "reject", "与帮教记录重复")
     decide(official, "assistance", social, "approve")
-    assert year_totals() == {"mentor": (60, 0, 2), "social_worker": (45, 0, 1)}
+    # The refused entry no longer counts among the mentor's entries.
+    assert year_totals() == {"mentor": (60, 0, 1), "social_worker": (45, 0, 1)}
     help_given.refresh_from_db()
     assert (help_given.hours_status, help_given.hours_reason) == ("rejected", "与帮教记录重复")
     assert help_given.hours_decided_by == world.official
@@ -140,3 +141,53 @@ def test_export_and_certificates(world, entries, client_for):
     assert "还没有已认定的时长" in empty.content.decode()
     last_year = datetime.date(TODAY.year - 1, 6, 1)
     assert totals(MentoringSession.objects, AssistanceLog.objects, last_year, last_year) == []
+
+
+def test_nobody_approves_their_own_hours_or_another_regions(world, entries, client_for):
+    from portal.models import CaseloadAssignment, Membership, Role
+
+    session, *_ = entries
+    # A Jining official who also does social work for a Zaozhuang person's case.
+    Membership.objects.create(
+        user=world.jining_official, organisation=world.social_org, role=Role.SOCIAL_WORKER
+    )
+    CaseloadAssignment.objects.create(
+        social_worker=world.jining_official, supervisee=world.adult, assigned_by=world.caseworker
+    )
+    own = AssistanceLog.objects.create(
+        supervisee=world.adult,
+        author=world.jining_official,
+        kind="housing",
+        held_on=TODAY,
+        minutes=60,
+        summary="联系租房",
+    )
+    jining = client_for(world.jining_official)
+    assert decide(jining, "assistance", own, "approve").status_code == 404
+    assert decide(jining, "session", session, "approve").status_code == 404
+    # A Zaozhuang official who is also a mentor never sees their own entries to approve.
+    Membership.objects.create(user=world.official, organisation=world.volunteers, role=Role.MENTOR)
+    own.author = world.official
+    own.save()
+    official = client_for(world.official)
+    assert "联系租房" not in official.get("/mentoring/hours/").content.decode()
+    assert decide(official, "assistance", own, "approve").status_code == 404
+    own.refresh_from_db()
+    assert own.hours_status == "pending"
+
+
+def test_a_minors_entry_shows_no_free_text_to_an_official_who_sees_the_minor_masked(
+    world, entries, client_for
+):
+    # The minor's schooling help (see `entries`).
+    city = client_for(world.official).get("/mentoring/hours/").content.decode()
+    assert "李**" in city and "联系学校复学" not in city and "就学" in city
+    county = client_for(world.county_official).get("/mentoring/hours/").content.decode()
+    assert "李小龙" in county and "联系学校复学" in county
+
+
+def test_odd_years_fall_back_to_this_year(world, entries, client_for):
+    official = client_for(world.official)
+    for year in ("²", "1999", "3000", "abc"):
+        page = official.get(f"/mentoring/hours/?year={year}")
+        assert page.status_code == 200 and f"{TODAY.year} 年度合计" in page.content.decode()

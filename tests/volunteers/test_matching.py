@@ -84,3 +84,18 @@ def test_proposing_from_the_ranked_list(world, pool, client_for):
         "找到电工工作",
         "proposed",
     )
+
+
+def test_a_mentor_of_another_city_is_not_offered_even_serving_the_township(world, pool, client_for):
+    far = MentorProfile.objects.get(user__username="jn_mentor")
+    far.regions.add(world.zhongxin)  # as if ticked before the form limited the areas
+    assert "jn_mentor" not in names(candidates(world.adult))
+    # The form offers only areas inside the volunteer's own group's region.
+    from volunteers.forms import ProfileForm
+
+    offered = ProfileForm(user=far.user).fields["regions"].queryset
+    assert (
+        world.wenshang in offered
+        and world.zhongxin not in offered
+        and world.shizhong not in offered
+    )

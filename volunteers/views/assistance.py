@@ -1,12 +1,15 @@
 """Assistance logs (帮扶记录) with private attachments, follow-ups, and the social worker's
 caseload."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db.models import F, Max, Min, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from portal import audit
@@ -16,19 +19,63 @@ from portal.privacy import person_view
 from portal.views.decorators import role_required
 
 from .. import actions
-from ..access import access_assistance_log, access_attachment, access_pairing, may_log_assistance
+from ..access import access_assistance_log, access_attachment, access_pairing, assisting_since
 from ..forms import AssistanceForm
 from ..models import AssistanceLog, MentoringSession
 
 WRITERS = (Role.CASEWORKER, Role.SOCIAL_WORKER, Role.MENTOR)
 
 
+class CappedUpload(FileUploadHandler):
+    """Stops reading a request once its files together pass `cap` bytes, instead of spooling
+    whatever a client sends to disk before the form can refuse it."""
+
+    def __init__(self, request, cap: int):
+        super().__init__(request)
+        self.cap, self.seen = cap, 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.seen += len(raw_data)
+        if self.seen > self.cap:
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _request_cap() -> int:
+    """Five files at the limit, and room for the text fields."""
+    return (5 * settings.VOLUNTEERS_ATTACHMENT_MAX_MB + 1) * 1024 * 1024
+
+
+# The upload handlers must be in place before anything reads the body, the CSRF check
+# included; so the check runs inside, once the cap is set (as Django's upload docs describe).
+@csrf_exempt
 @role_required(*WRITERS)
 def assistance_create(request, pk: int):
     supervisee = access_supervisee(request.user, pk)
-    if not may_log_assistance(request.user, supervisee):
+    since = assisting_since(request.user, supervisee)
+    if since is None:
         raise Http404
-    form = AssistanceForm(request.POST or None, request.FILES or None, supervisee=supervisee)
+    if request.method == "POST":
+        if int(request.META.get("CONTENT_LENGTH") or 0) > _request_cap():
+            limit = settings.VOLUNTEERS_ATTACHMENT_MAX_MB
+            messages.error(
+                request,
+                _("The files together are too large: at most 5 files of %(limit)d MB each.")
+                % {"limit": limit},
+            )
+            return redirect("volunteers:assistance_create", pk=pk)
+        request.upload_handlers.insert(0, CappedUpload(request, _request_cap()))
+    return _assistance_form(request, supervisee, since)
+
+
+@csrf_protect
+def _assistance_form(request, supervisee, since):
+    form = AssistanceForm(
+        request.POST or None, request.FILES or None, supervisee=supervisee, since=since
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         files = data.pop("files")
@@ -54,7 +101,8 @@ def assistance_create(request, pk: int):
 @role_required(*WRITERS, Role.OFFICIAL)
 def assistance_detail(request, pk: int):
     log = access_assistance_log(request.user, pk)
-    person = person_view(request.user, log.supervisee)
+    audit.record(request, audit.Action.VIEW, log.supervisee, detail={"assistance": log.pk})
+    person = person_view(request.user, log.supervisee, in_scope=True)
     return render(
         request,
         "volunteers/assistance_detail.html",
@@ -138,7 +186,7 @@ def caseload(request):
             follow_up_due__isnull=False,
             follow_up_done_on__isnull=True,
         )
-        .select_related("supervisee__judicial_office__parent")
+        .select_related("supervisee__judicial_office__parent", "supervisee__home_township")
         .order_by("follow_up_due", "pk")
     )
     return render(

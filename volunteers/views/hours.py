@@ -2,7 +2,6 @@
 and print a service certificate."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,41 +29,59 @@ VOLUNTEERS = (Role.MENTOR, Role.SOCIAL_WORKER)
 def _year(request) -> int:
     value = request.GET.get("year", "")
     this_year = timezone.localdate().year
-    return int(value) if value.isdigit() and 2000 <= int(value) <= this_year else this_year
+    year = int(value) if value.isascii() and value.isdigit() else this_year
+    return year if 2000 <= year <= this_year else this_year
+
+
+# The oldest this many waiting entries are listed at a time.
+PENDING_PAGE = 100
 
 
 def _pending(request) -> list[dict]:
+    """The oldest waiting entries of the official's region. A minor the official sees masked
+    is described by the kind of help only: free text could name the child or the school."""
     sessions, logs = hours_in_scope(request.user)
     rows = []
     for session in (
         sessions.filter(hours_status=H.PENDING)
-        .select_related("logged_by", "pairing__supervisee__judicial_office__parent")
-        .order_by("held_on", "pk")
+        .select_related(
+            "logged_by",
+            "pairing__supervisee__judicial_office__parent",
+            "pairing__supervisee__home_township",
+        )
+        .order_by("held_on", "pk")[:PENDING_PAGE]
     ):
+        person = person_view(request.user, session.pairing.supervisee, in_scope=True)
+        topic = session.get_mode_display() if person.masked else session.topic
         rows.append(
             {
                 "kind": "session",
                 "entry": session,
                 "volunteer": session.logged_by,
-                "person": person_view(request.user, session.pairing.supervisee, in_scope=True),
-                "what": _("Mentoring: %(topic)s") % {"topic": session.topic},
+                "person": person,
+                "what": _("Mentoring: %(topic)s") % {"topic": topic},
             }
         )
     for log in (
         logs.filter(hours_status=H.PENDING)
-        .select_related("author", "supervisee__judicial_office__parent")
-        .order_by("held_on", "pk")
+        .select_related(
+            "author", "supervisee__judicial_office__parent", "supervisee__home_township"
+        )
+        .order_by("held_on", "pk")[:PENDING_PAGE]
     ):
+        person = person_view(request.user, log.supervisee, in_scope=True)
+        kind = log.get_kind_display()
         rows.append(
             {
                 "kind": "assistance",
                 "entry": log,
                 "volunteer": log.author,
-                "person": person_view(request.user, log.supervisee, in_scope=True),
-                "what": f"{log.get_kind_display()}: {log.summary[:80]}",
+                "person": person,
+                "what": kind if person.masked else f"{kind}: {log.summary[:80]}",
             }
         )
-    return sorted(rows, key=lambda row: (row["entry"].held_on, row["kind"], row["entry"].pk))
+    rows.sort(key=lambda row: (row["entry"].held_on, row["kind"], row["entry"].pk))
+    return rows[:PENDING_PAGE]
 
 
 @role_required(Role.OFFICIAL)
@@ -79,6 +96,8 @@ def review(request):
             "year": year,
             "years": range(timezone.localdate().year, 2023, -1),
             "pending": _pending(request),
+            "waiting": sessions.filter(hours_status=H.PENDING).count()
+            + logs.filter(hours_status=H.PENDING).count(),
             "totals": hours.totals(sessions, logs, *hours.year_bounds(year)),
             "reject_form": RejectHoursForm(),
         },
@@ -149,14 +168,16 @@ def mine(request):
     )
 
 
-def _certificate(volunteer, issuer: str, year: int, approved_minutes: int) -> HttpResponse:
-    number = f"ZY{year}-{volunteer.pk:06d}"
+def _certificate(volunteer, issuer, year: int, approved_minutes: int) -> HttpResponse:
+    """The certificate of `issuer` (an organisation) for the approved hours of a year. Its
+    number names both, so the volunteer's own and an agency's differ."""
+    number = f"ZY{year}-{volunteer.pk:06d}-{issuer.pk:04d}"
     lines = [
         f"{volunteer.get_full_name()}同志：",
         f"    {year}年度参加社区矫正志愿服务，经审核累计服务 {approved_minutes / 60:.1f} 小时。",
         "    感谢您对社区矫正工作的支持，特发此证明。",
     ]
-    pdf = certificate_pdf("志 愿 服 务 证 明", lines, issuer, number)
+    pdf = certificate_pdf("志 愿 服 务 证 明", lines, issuer.name, number)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="volunteer-hours-{number}.pdf"'
     return response
@@ -164,6 +185,7 @@ def _certificate(volunteer, issuer: str, year: int, approved_minutes: int) -> Ht
 
 @role_required(*VOLUNTEERS)
 def my_certificate(request):
+    """All the volunteer's approved hours of the year, issued in the name of their group."""
     year = _year(request)
     sessions = MentoringSession.objects.filter(logged_by=request.user)
     logs = AssistanceLog.objects.filter(author=request.user)
@@ -171,12 +193,11 @@ def my_certificate(request):
     if not found or not found[0].approved_minutes:
         messages.error(request, _("No approved hours in %(year)d yet.") % {"year": year})
         return redirect(f"{reverse('volunteers:my_hours')}?year={year}")
-    groups = [
-        m.organisation.name
-        for role in VOLUNTEERS
-        for m in memberships_with_role(request.user, role)
-    ]
-    return _certificate(request.user, groups[0] if groups else "", year, found[0].approved_minutes)
+    group = next(
+        m.organisation for role in VOLUNTEERS for m in memberships_with_role(request.user, role)
+    )
+    audit.record(request, audit.Action.VIEW, request.user, detail={"certificate": year})
+    return _certificate(request.user, group, year, found[0].approved_minutes)
 
 
 @role_required(Role.OFFICIAL)
@@ -191,7 +212,7 @@ def volunteer_certificate(request, pk: int):
     ]
     if not found:
         raise Http404
-    volunteer = get_user_model().objects.get(pk=pk)
-    issuer = memberships_with_role(request.user, Role.OFFICIAL)[0].organisation.name
+    volunteer = found[0].volunteer
+    agency = memberships_with_role(request.user, Role.OFFICIAL)[0].organisation
     audit.record(request, audit.Action.VIEW, volunteer, detail={"certificate": year})
-    return _certificate(volunteer, issuer, year, found[0].approved_minutes)
+    return _certificate(volunteer, agency, year, found[0].approved_minutes)

@@ -54,7 +54,7 @@ def workspace(request):
 def profile(request):
     """The volunteer's own mentor profile; the screening record is the agency's to keep."""
     instance = MentorProfile.objects.filter(user=request.user).first()
-    form = ProfileForm(request.POST or None, instance=instance)
+    form = ProfileForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         saved.user = request.user
