@@ -18,6 +18,15 @@ from portal.models.people import Need
 from .models import AssistanceLog, MentoringSession, MentorProfile, Pairing
 
 
+def minutes_field(most: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Minutes"),
+        min_value=1,
+        max_value=most,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
 class ProposeForm(forms.Form):
     """Choose one of the ranked candidates (see matching.candidates)."""
 
@@ -130,12 +139,7 @@ class CloseForm(forms.ModelForm):
 
 
 class SessionForm(forms.ModelForm):
-    minutes = forms.IntegerField(
-        label=_("Minutes"),
-        min_value=1,
-        max_value=480,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    minutes = minutes_field(480)
 
     class Meta:
         model = MentoringSession
@@ -255,12 +259,7 @@ class FilesField(forms.FileField):
 
 
 class AssistanceForm(forms.ModelForm):
-    minutes = forms.IntegerField(
-        label=_("Minutes"),
-        min_value=1,
-        max_value=720,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    minutes = minutes_field(720)
     files = FilesField(
         label=_("Attachments"),
         required=False,

@@ -75,8 +75,8 @@ class MentorProfile(models.Model):
 
 
 class VolunteerTime(models.Model):
-    """Time a volunteer or social worker gave, counted as volunteer hours once the agency
-    approved it. Caseworkers' own entries are their job and are not counted."""
+    """Time given to a person on a day, with a follow-up. A volunteer's or social worker's is
+    counted as volunteer hours once the agency approved it; a caseworker's is their job."""
 
     class HoursStatus(models.TextChoices):
         NOT_COUNTED = "none", _("not volunteer time")
@@ -84,6 +84,11 @@ class VolunteerTime(models.Model):
         APPROVED = "approved", pgettext_lazy("hours", "approved")
         REJECTED = "rejected", pgettext_lazy("hours", "not approved")
 
+    held_on = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"))
+    follow_up = models.CharField(_("follow-up action"), max_length=200, blank=True)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    follow_up_done_on = models.DateField(_("follow-up done"), null=True, blank=True)
     hours_status = models.CharField(
         _("hours"), max_length=8, choices=HoursStatus.choices, default=HoursStatus.PENDING
     )
@@ -95,6 +100,19 @@ class VolunteerTime(models.Model):
 
     class Meta:
         abstract = True
+
+    @staticmethod
+    def checks(prefix: str, most_minutes: int) -> list[models.CheckConstraint]:
+        """Minutes within 1..most_minutes; a follow-up not due before the day itself."""
+        return [
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0, minutes__lte=most_minutes), name=f"{prefix}_minutes"
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_due__isnull=True) | Q(follow_up_due__gte=F("held_on")),
+                name=f"{prefix}_follow_up_after",
+            ),
+        ]
 
 
 class PairingQuerySet(models.QuerySet):
@@ -180,14 +198,9 @@ class MentoringSession(VolunteerTime):
         VIDEO = "video", pgettext_lazy("contact mode", "video")
 
     pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="sessions")
-    held_on = models.DateField(_("date"))
-    minutes = models.PositiveSmallIntegerField(_("minutes"))
     mode = models.CharField(_("how"), max_length=10, choices=Mode.choices)
     topic = models.CharField(_("topic and goals"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
-    follow_up = models.CharField(_("follow-up action"), max_length=200, blank=True)
-    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
-    follow_up_done_on = models.DateField(_("follow-up done"), null=True, blank=True)
     mentor_feedback = models.CharField(_("mentor's feedback"), max_length=300, blank=True)
     mentee_feedback = models.CharField(_("mentee's feedback"), max_length=300, blank=True)
     logged_by = models.ForeignKey(
@@ -199,15 +212,7 @@ class MentoringSession(VolunteerTime):
         ordering = ["-held_on", "-pk"]
         verbose_name = _("mentoring session")
         verbose_name_plural = _("mentoring sessions")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(minutes__gt=0, minutes__lte=480), name="session_minutes"
-            ),
-            models.CheckConstraint(
-                condition=Q(follow_up_due__isnull=True) | Q(follow_up_due__gte=F("held_on")),
-                name="session_follow_up_after",
-            ),
-        ]
+        constraints = VolunteerTime.checks("session", 480)
 
     def __str__(self) -> str:
         return f"{self.pairing_id} {self.held_on}"
@@ -240,28 +245,15 @@ class AssistanceLog(VolunteerTime):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assistance_logs"
     )
     kind = models.CharField(_("kind of help"), max_length=20, choices=Kind.choices)
-    held_on = models.DateField(_("date"))
-    minutes = models.PositiveSmallIntegerField(_("minutes"))
     summary = models.TextField(_("what was done"), max_length=2000)
     outcome = models.TextField(_("outcome"), max_length=2000, blank=True)
-    follow_up = models.CharField(_("follow-up action"), max_length=200, blank=True)
-    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
-    follow_up_done_on = models.DateField(_("follow-up done"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-held_on", "-pk"]
         verbose_name = _("assistance log")
         verbose_name_plural = _("assistance logs")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(minutes__gt=0, minutes__lte=720), name="assistance_minutes"
-            ),
-            models.CheckConstraint(
-                condition=Q(follow_up_due__isnull=True) | Q(follow_up_due__gte=F("held_on")),
-                name="assistance_follow_up_after",
-            ),
-        ]
+        constraints = VolunteerTime.checks("assistance", 720)
 
     def __str__(self) -> str:
         return f"{self.supervisee_id} {self.kind} {self.held_on}"
