@@ -1,3 +1,5 @@
 """Websocket routes of every live app, collected in one list for the ASGI router."""
 
-websocket_urlpatterns: list = []
+from live.routing import websocket_urlpatterns as live
+
+websocket_urlpatterns: list = [*live]

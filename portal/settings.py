@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "search",
     "resources",
     "volunteers",
+    "live",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -410,6 +411,17 @@ RESOURCES_MATCH_RADIUS_KM = float(os.environ.get("RESOURCES_MATCH_RADIUS_KM", "5
 VOLUNTEERS_LAPSE_DAYS = env_int("VOLUNTEERS_LAPSE_DAYS", 21)
 # Assistance-log attachments (PDF, JPEG, PNG) go to private storage, at most this size each.
 VOLUNTEERS_ATTACHMENT_MAX_MB = env_int("VOLUNTEERS_ATTACHMENT_MAX_MB", 10)
+
+# Live classes: sockets ping every LIVE_PING_SECONDS; renewals are written in batches every
+# LIVE_FLUSH_SECONDS; a lease not renewed for LIVE_LEASE_STALE_SECONDS is closed by the sweep.
+LIVE_PING_SECONDS = env_int("LIVE_PING_SECONDS", 20)
+LIVE_FLUSH_SECONDS = env_int("LIVE_FLUSH_SECONDS", 5)
+LIVE_LEASE_STALE_SECONDS = env_int("LIVE_LEASE_STALE_SECONDS", 60)
+# A socket may send at most LIVE_MESSAGE_BYTES per frame and LIVE_RATE_BURST frames at once,
+# refilled at LIVE_RATE_PER_SECOND; a client beyond that is disconnected.
+LIVE_MESSAGE_BYTES = env_int("LIVE_MESSAGE_BYTES", 2048)
+LIVE_RATE_BURST = env_int("LIVE_RATE_BURST", 10)
+LIVE_RATE_PER_SECOND = float(os.environ.get("LIVE_RATE_PER_SECOND", "2"))
 
 # --- Mail and logging --------------------------------------------------------------------------
 

@@ -1,0 +1,162 @@
+"""The live-class socket. Thin: it authenticates at connect, checks the frame size and rate,
+re-checks permission on every action, and leaves the rules to access, leases and actions.
+
+Close codes: 4401 not signed in or signed out, 4404 not in this class (or no such class),
+4409 frame too large, 4429 too many frames, 4410 the class has ended.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import actions, payloads
+from .access import manages, participant
+from .leases import close_lease, open_lease, renewals
+from .models import LiveClass
+from .signals import user_group
+
+
+class TokenBucket:
+    """LIVE_RATE_BURST frames at once, refilled at LIVE_RATE_PER_SECOND."""
+
+    def __init__(self) -> None:
+        self.tokens = float(settings.LIVE_RATE_BURST)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(
+            settings.LIVE_RATE_BURST,
+            self.tokens + (now - self.stamp) * settings.LIVE_RATE_PER_SECOND,
+        )
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@database_sync_to_async
+def admit(user, key: str):
+    """(class, supervisee or None, moderator?) for someone who may join; None otherwise."""
+    live_class = LiveClass.objects.select_related("organiser__region").filter(key=key).first()
+    if live_class is None:
+        return None
+    supervisee = participant(user, live_class)
+    moderator = manages(user, live_class)
+    if supervisee is None and not moderator:
+        return None
+    return live_class, supervisee, moderator
+
+
+class ClassConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        self.lease_id = None
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        admitted = await admit(user, self.scope["url_route"]["kwargs"]["key"])
+        if admitted is None:
+            await self.close(code=4404)
+            return
+        self.live_class, self.supervisee, self.moderator = admitted
+        if self.live_class.status == LiveClass.Status.ENDED:
+            await self.close(code=4410)
+            return
+        self.user = user
+        self.bucket = TokenBucket()
+        self.name = payloads.display_name(user, self.supervisee, self.moderator)
+        await self.channel_layer.group_add(self.live_class.group, self.channel_name)
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        await self.accept()
+        if self.supervisee is not None:
+            self.lease_id = await open_lease(self.live_class, user, self.supervisee)
+            self.last_seen = timezone.now()
+        await self.send(text_data=payloads.welcome(self.live_class, self.name, self.moderator))
+
+    async def disconnect(self, code) -> None:
+        if getattr(self, "live_class", None) is None:
+            return
+        await self.channel_layer.group_discard(self.live_class.group, self.channel_name)
+        await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        if self.lease_id is not None:
+            renewals.forget(self.lease_id)
+            await close_lease(self.lease_id, self.last_seen)
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        if size > settings.LIVE_MESSAGE_BYTES:
+            await self.close(code=4409)
+            return
+        if not self.bucket.take():
+            await self.close(code=4429)  # a flooding client is cut off; the others go on
+            return
+        try:
+            frame = json.loads(text_data or "")
+            kind = frame["type"]
+        except (ValueError, TypeError, KeyError):
+            await self.send(text_data=payloads.error("bad_frame", _("Unreadable message.")))
+            return
+        handler = self.HANDLERS.get(kind)
+        if handler is None:
+            await self.send(text_data=payloads.error("unknown", _("Unknown message type.")))
+            return
+        await handler(self, frame)
+
+    async def on_ping(self, frame: dict) -> None:
+        if self.lease_id is not None:
+            self.last_seen = timezone.now()
+            renewals.renew(self.lease_id, self.last_seen)
+
+    async def on_chat(self, frame: dict) -> None:
+        outcome = await actions.send_chat(
+            self.user, self.live_class.pk, self.name, str(frame.get("text", ""))
+        )
+        await self._relay(outcome)
+
+    async def on_hide(self, frame: dict) -> None:
+        await self._relay(
+            await actions.hide_message(self.user, self.live_class.pk, frame.get("id"))
+        )
+
+    async def on_mute(self, frame: dict) -> None:
+        await self._relay(await actions.mute(self.user, self.live_class.pk, frame.get("id")))
+
+    async def on_slow_mode(self, frame: dict) -> None:
+        await self._relay(
+            await actions.slow_mode(self.user, self.live_class.pk, frame.get("seconds"))
+        )
+
+    async def _relay(self, outcome: actions.Outcome) -> None:
+        """A refusal goes back to the sender; anything else to the whole class."""
+        if outcome.refused:
+            await self.send(text_data=payloads.error(outcome.code, outcome.message))
+        elif outcome.frame:
+            await self.channel_layer.group_send(
+                self.live_class.group, {"type": "live.frame", "text": outcome.frame}
+            )
+        if outcome.close_code:
+            await self.close(code=outcome.close_code)
+
+    HANDLERS = {
+        "live.ping": on_ping,
+        "chat.send": on_chat,
+        "chat.hide": on_hide,
+        "chat.mute": on_mute,
+        "chat.slow_mode": on_slow_mode,
+    }
+
+    # Channel-layer events.
+    async def live_frame(self, event: dict) -> None:
+        await self.send(text_data=event["text"])
+
+    async def session_end(self, event: dict) -> None:
+        await self.close(code=4401)
