@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+import datetime
 
-from portal.access import has_role, is_supervisee
+from django.http import Http404
+from django.utils import timezone
+
+from portal.access import has_role, is_supervisee, memberships_with_role
 from portal.models import Role, Supervisee
 
 from .models import LiveClass
@@ -34,6 +37,21 @@ def manages(user, live_class: LiveClass) -> bool:
     return LiveClass.objects.organised_in_scope_of(user).filter(pk=live_class.pk).exists()
 
 
+def staff_sees(user, live_class: LiveClass) -> bool:
+    """Officials and caseworkers whose region overlaps the class's audience: above it (they
+    oversee it) or inside it (their people attend it)."""
+    mine = [
+        m.organisation.region.path
+        for role in (Role.OFFICIAL, Role.CASEWORKER)
+        for m in memberships_with_role(user, role)
+    ]
+    return any(
+        audience.startswith(path) or path.startswith(audience)
+        for path in mine
+        for audience in audience_paths(live_class)
+    )
+
+
 def participant(user, live_class: LiveClass) -> Supervisee | None:
     """The user's supervisee record if it is in the class's audience."""
     if not is_supervisee(user):
@@ -49,25 +67,27 @@ def access_live_class(user, key) -> LiveClass:
     live_class = LiveClass.objects.select_related("organiser__region").filter(key=key).first()
     if live_class is None:
         raise Http404
-    if participant(user, live_class) is None and not manages(user, live_class):
+    if not (
+        participant(user, live_class) or staff_sees(user, live_class) or manages(user, live_class)
+    ):
         raise Http404
     return live_class
 
 
-def classes_for(user):
-    """Upcoming and running classes the user may join or runs."""
+def classes_for(user) -> list[LiveClass]:
+    """Classes of the last 60 days and to come that the user may join, oversee or runs."""
+    since = timezone.now() - datetime.timedelta(days=60)
+    candidates = (
+        LiveClass.objects.filter(ends_at__gte=since)
+        .select_related("organiser__region")
+        .prefetch_related("regions")
+        .order_by("starts_at")
+    )
     if has_role(user, Role.OFFICIAL, Role.CASEWORKER):
-        return LiveClass.objects.organised_in_scope_of(user)
+        return [c for c in candidates if staff_sees(user, c)]
     supervisee = (
         Supervisee.objects.select_related("judicial_office__region").filter(user=user).first()
     )
     if supervisee is None:
-        return LiveClass.objects.none()
-    keys = [
-        c.pk
-        for c in LiveClass.objects.exclude(status=LiveClass.Status.ENDED)
-        .select_related("organiser__region")
-        .prefetch_related("regions")
-        if in_audience(supervisee, c)
-    ]
-    return LiveClass.objects.filter(pk__in=keys)
+        return []
+    return [c for c in candidates if in_audience(supervisee, c)]

@@ -160,3 +160,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
 
     async def session_end(self, event: dict) -> None:
         await self.close(code=4401)
+
+    async def class_end(self, event: dict) -> None:
+        await self.send(text_data=payloads.ended())
+        await self.close(code=4410)

@@ -53,6 +53,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("directory/", include("resources.urls")),
     path("mentoring/", include("volunteers.urls")),
+    path("live/", include("live.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

@@ -21,6 +21,7 @@ REFERRERS = {Role.CASEWORKER, Role.SOCIAL_WORKER}
 REFERRAL_PARTIES = PEOPLE | {Role.SUPERVISEE, Role.BASE_OPERATOR}
 HELPERS = {Role.CASEWORKER, Role.SOCIAL_WORKER, Role.MENTOR}
 VOLUNTEERS = {Role.MENTOR, Role.SOCIAL_WORKER}
+LIVE = {Role.SUPERVISEE, Role.OFFICIAL, Role.CASEWORKER}
 PUBLIC, SIGNED_IN, ROLES, OBJECT = "public", "signed-in", "roles", "object"
 ALWAYS_404 = "always-404"  # django-ninja's root marker: it only tells the API where it lives
 
@@ -128,6 +129,14 @@ OWN = {
         "get",
         "volunteer",
     ),
+    "live/": (ROLES, LIVE, "get", None),
+    "live/new/": (ROLES, {Role.OFFICIAL}, "get", None),
+    # The personal calendar feed: its signed token is the only key, so a forged one is 404.
+    "live/calendar/<str:token>.ics": (ALWAYS_404, None, "get", None),
+    "live/<uuid:key>/": (OBJECT, LIVE, "get", "live"),
+    "live/<uuid:key>/end/": (OBJECT, GROUPS, "post", "live"),
+    "live/<uuid:key>/attendance/": (OBJECT, GROUPS, "get", "live"),
+    "live/<uuid:key>/attendance.<str:fmt>": (OBJECT, GROUPS, "get", "live"),
     "mentoring/my-hours/": (ROLES, VOLUNTEERS, "get", None),
     "mentoring/my-hours/certificate/": (ROLES, VOLUNTEERS, "get", None),
     "api/v1/referrals": (ROLES, PEOPLE | {Role.BASE_OPERATOR}, "get", None),
@@ -213,6 +222,7 @@ def objects(world):
         **study,
         **directory_objects(world),
         **mentoring_objects(world),
+        "live": live_object(world),
         "supervisee": world.adult.pk,
         "application": application.pk,
         "video": video.pk,
@@ -336,10 +346,20 @@ def mentoring_objects(world) -> dict:
     }
 
 
+def live_object(world) -> str:
+    """A class of the 中心街 office for its adults, so the 矿区 caseworker is outside it."""
+    from tests.live.conftest import make_class
+
+    live_class = make_class(world, organiser=world.zhongxin_office)
+    live_class.regions.add(world.zhongxin)
+    return str(live_class.key)
+
+
 def url_for(route: str, objects: dict, kind: str | None) -> str:
     url = "/" + route
     url = url.replace("<str:fmt>", "csv").replace("<slug:step>", "close")
-    url = url.replace("<slug:kind>", "assistance")
+    url = url.replace("<slug:kind>", "assistance").replace("<str:token>", "forged")
+    url = url.replace("<uuid:key>/", f"{objects['live']}/") if kind == "live" else url
     for token in ("<uuid:key>", "<slug:rev>", "<str:name>"):
         url = url.replace(token, objects[token])
     url = url.replace("<lesson_id>", str(objects["lesson"]))

@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.access import memberships_with_role
+from portal.models import Region, Role
+from portal.models.people import SupervisionLevel
+
+from .models import LiveClass
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class LiveClassForm(forms.ModelForm):
+    hls_source_url = forms.URLField(
+        label=_("External HLS source"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("For a studio encoder; optional."),
+    )
+    levels = forms.MultipleChoiceField(
+        label=_("Supervision levels"),
+        choices=SupervisionLevel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every level."),
+    )
+
+    class Meta:
+        model = LiveClass
+        fields = [
+            "title",
+            "course",
+            "starts_at",
+            "ends_at",
+            "audience",
+            "regions",
+            "levels",
+            "presenters",
+            "attention_every_minutes",
+            "attention_answer_seconds",
+            "hls_source_url",
+        ]
+        widgets = {
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "audience": forms.RadioSelect,
+            "regions": forms.CheckboxSelectMultiple,
+            "presenters": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organiser = memberships_with_role(user, Role.OFFICIAL)[0].organisation
+        region = self.organiser.region
+        self.fields["regions"].queryset = Region.objects.filter(
+            parent=region
+        ) | Region.objects.filter(pk=region.pk)
+        self.fields["presenters"].queryset = (
+            get_user_model()
+            .objects.filter(
+                memberships__organisation__region__path__startswith=region.path,
+                memberships__role__in=[Role.OFFICIAL, Role.CASEWORKER],
+                is_active=True,
+            )
+            .distinct()
+            .order_by("full_name")
+        )
+        self.fields["audience"].help_text = _("Minors and adults never share a class.")
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The class must end after it starts."))
+        if starts and not self.instance.pk and starts < timezone.now():
+            self.add_error("starts_at", _("A new class cannot start in the past."))
+        return data
