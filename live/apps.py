@@ -14,7 +14,7 @@ class LiveConfig(AppConfig):
 
         from portal.housekeeping import register
 
-        from .attendance import sweep_stale_leases
+        from .attendance import send_attention_checks, sweep_stale_leases
         from .signals import close_sockets_on_deactivation, close_sockets_on_logout
 
         user_logged_out.connect(close_sockets_on_logout, dispatch_uid="live.logout")
@@ -22,3 +22,4 @@ class LiveConfig(AppConfig):
             close_sockets_on_deactivation, sender=get_user_model(), dispatch_uid="live.inactive"
         )
         register("live.sweep_leases", sweep_stale_leases)
+        register("live.attention_checks", send_attention_checks)

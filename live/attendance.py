@@ -8,6 +8,8 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F
@@ -15,7 +17,16 @@ from django.utils import timezone
 
 from courses import ledger
 
-from .models import Attendance, ChatMessage, Lease, LiveClass
+from . import payloads
+from .models import (
+    Attendance,
+    AttentionAnswer,
+    AttentionCheck,
+    ChatMessage,
+    Lease,
+    LiveClass,
+    PollAnswer,
+)
 
 Interval = tuple[datetime.datetime, datetime.datetime]
 
@@ -47,14 +58,21 @@ def recompute(live_class: LiveClass) -> list[Attendance]:
     by_person: dict[int, list[Lease]] = defaultdict(list)
     for lease in live_class.leases.filter(supervisee__isnull=False).order_by("opened_at"):
         by_person[lease.supervisee_id].append(lease)
-    messages = dict(
-        ChatMessage.objects.filter(live_class=live_class, user__supervisee__isnull=False)
-        .values_list("user__supervisee")
-        .annotate(n=Count("pk"))
+    messages = _count_by_person(
+        ChatMessage.objects.filter(live_class=live_class), "user__supervisee"
     )
+    polls = _count_by_person(
+        PollAnswer.objects.filter(poll__live_class=live_class), "user__supervisee"
+    )
+    answered = _count_by_person(
+        AttentionAnswer.objects.filter(attention_check__live_class=live_class), "supervisee"
+    )
+    checks = list(live_class.attention_checks.values_list("asked_at", flat=True))
     found = []
     for supervisee_id, leases in by_person.items():
         intervals = [lease_interval(lease) for lease in leases]
+        # A check counts for those present when it was asked.
+        asked = sum(1 for moment in checks if any(a <= moment <= b for a, b in intervals))
         attendance, _ = Attendance.objects.update_or_create(
             live_class=live_class,
             supervisee_id=supervisee_id,
@@ -63,10 +81,59 @@ def recompute(live_class: LiveClass) -> list[Attendance]:
                 "first_joined": min(a for a, _ in intervals),
                 "last_left": max(b for _, b in intervals),
                 "messages": messages.get(supervisee_id, 0),
+                "poll_answers": polls.get(supervisee_id, 0),
+                "attention_asked": asked,
+                "attention_answered": answered.get(supervisee_id, 0),
             },
         )
         found.append(attendance)
     return found
+
+
+def _count_by_person(queryset, person: str) -> dict[int, int]:
+    return dict(
+        queryset.filter(**{f"{person}__isnull": False})
+        .values_list(person)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def start_attention_check(live_class: LiveClass, now=None) -> AttentionCheck:
+    now = now or timezone.now()
+    return AttentionCheck.objects.create(
+        live_class=live_class,
+        asked_at=now,
+        closes_at=now + datetime.timedelta(seconds=live_class.attention_answer_seconds),
+    )
+
+
+def send_attention_checks(now: datetime.datetime | None = None) -> int:
+    """Ask every class on air whose policy is due: one check each `attention_every_minutes`."""
+    now = now or timezone.now()
+    sent = 0
+    for live_class in LiveClass.objects.filter(
+        starts_at__lte=now, ends_at__gt=now, attention_every_minutes__gt=0
+    ).exclude(status=LiveClass.Status.ENDED):
+        last = live_class.attention_checks.order_by("-asked_at").first()
+        every = datetime.timedelta(minutes=live_class.attention_every_minutes)
+        if (last.asked_at if last else live_class.starts_at) + every > now:
+            continue
+        check = start_attention_check(live_class, now)
+        frame = payloads.attention(check.pk, live_class.attention_answer_seconds)
+        broadcast(live_class, frame)
+        sent += 1
+    return sent
+
+
+def broadcast(live_class: LiveClass, frame: str) -> None:
+    """A frame to every socket of the class, from outside a consumer, after commit."""
+    layer = get_channel_layer()
+    transaction.on_commit(
+        lambda: async_to_sync(layer.group_send)(
+            live_class.group, {"type": "live.frame", "text": frame}
+        )
+    )
 
 
 def sweep_stale_leases(now: datetime.datetime | None = None) -> int:

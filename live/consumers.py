@@ -135,10 +135,58 @@ class ClassConsumer(AsyncWebsocketConsumer):
             await actions.slow_mode(self.user, self.live_class.pk, frame.get("seconds"))
         )
 
+    async def on_poll(self, frame: dict) -> None:
+        await self._relay(
+            await actions.create_poll(
+                self.user, self.live_class.pk, frame.get("question"), frame.get("choices")
+            )
+        )
+
+    async def on_poll_answer(self, frame: dict) -> None:
+        await self._relay(
+            await actions.answer_poll(
+                self.user, self.live_class.pk, frame.get("id"), frame.get("choice")
+            )
+        )
+
+    async def on_poll_close(self, frame: dict) -> None:
+        await self._relay(await actions.close_poll(self.user, self.live_class.pk, frame.get("id")))
+
+    async def on_ask(self, frame: dict) -> None:
+        await self._relay(
+            await actions.ask(self.user, self.live_class.pk, self.name, frame.get("text"))
+        )
+
+    async def on_vote(self, frame: dict) -> None:
+        await self._relay(await actions.vote(self.user, self.live_class.pk, frame.get("id")))
+
+    async def on_answered(self, frame: dict) -> None:
+        await self._relay(
+            await actions.mark_answered(self.user, self.live_class.pk, frame.get("id"))
+        )
+
+    async def on_hand(self, frame: dict) -> None:
+        await self._relay(
+            await actions.raise_hand(self.user, self.live_class.pk, self.name, frame.get("up"))
+        )
+
+    async def on_reaction(self, frame: dict) -> None:
+        await self._relay(await actions.react(self.user, self.live_class.pk, frame.get("emoji")))
+
+    async def on_attention(self, frame: dict) -> None:
+        await self._relay(await actions.ask_attention(self.user, self.live_class.pk))
+
+    async def on_attention_answer(self, frame: dict) -> None:
+        await self._relay(
+            await actions.answer_attention(self.user, self.live_class.pk, frame.get("id"))
+        )
+
     async def _relay(self, outcome: actions.Outcome) -> None:
-        """A refusal goes back to the sender; anything else to the whole class."""
+        """A refusal or a reply goes back to the sender; a frame to the whole class."""
         if outcome.refused:
             await self.send(text_data=payloads.error(outcome.code, outcome.message))
+        if outcome.reply:
+            await self.send(text_data=outcome.reply)
         elif outcome.frame:
             await self.channel_layer.group_send(
                 self.live_class.group, {"type": "live.frame", "text": outcome.frame}
@@ -152,6 +200,16 @@ class ClassConsumer(AsyncWebsocketConsumer):
         "chat.hide": on_hide,
         "chat.mute": on_mute,
         "chat.slow_mode": on_slow_mode,
+        "poll.create": on_poll,
+        "poll.answer": on_poll_answer,
+        "poll.close": on_poll_close,
+        "question.ask": on_ask,
+        "question.vote": on_vote,
+        "question.answered": on_answered,
+        "hand": on_hand,
+        "reaction": on_reaction,
+        "attention.start": on_attention,
+        "attention.answer": on_attention_answer,
     }
 
     # Channel-layer events.

@@ -137,6 +137,9 @@ class Attendance(models.Model):
     first_joined = models.DateTimeField(null=True, blank=True)
     last_left = models.DateTimeField(null=True, blank=True)
     messages = models.PositiveIntegerField(default=0)
+    poll_answers = models.PositiveIntegerField(default=0)
+    attention_asked = models.PositiveIntegerField(default=0)
+    attention_answered = models.PositiveIntegerField(default=0)
     credit = models.ForeignKey(
         "courses.HourCredit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -168,3 +171,86 @@ class ChatMessage(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+
+class Poll(models.Model):
+    """A question with choices a presenter puts to the class; results are shown live."""
+
+    live_class = models.ForeignKey(LiveClass, on_delete=models.CASCADE, related_name="polls")
+    question = models.CharField(max_length=200)
+    choices = models.JSONField()
+    is_open = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class PollAnswer(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    choice = models.PositiveSmallIntegerField()
+    answered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "user"], name="poll_answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.poll_id}:{self.user_id}={self.choice}"
+
+
+class Question(models.Model):
+    """A participant's question to the presenters; others upvote it."""
+
+    live_class = models.ForeignKey(LiveClass, on_delete=models.CASCADE, related_name="questions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=300)
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answered = models.BooleanField(default=False)
+    voters = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class AttentionCheck(models.Model):
+    """A prompt every supervisee present must answer before `closes_at`."""
+
+    live_class = models.ForeignKey(
+        LiveClass, on_delete=models.CASCADE, related_name="attention_checks"
+    )
+    asked_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.live_class_id} {self.asked_at:%H:%M}"
+
+
+class AttentionAnswer(models.Model):
+    attention_check = models.ForeignKey(
+        AttentionCheck, on_delete=models.CASCADE, related_name="answers"
+    )
+    supervisee = models.ForeignKey("portal.Supervisee", on_delete=models.CASCADE, related_name="+")
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attention_check", "supervisee"], name="attention_answer_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attention_check_id}:{self.supervisee_id}"

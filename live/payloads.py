@@ -61,3 +61,52 @@ def error(code: str, message: str) -> str:
 
 def ended() -> str:
     return dumps({"type": "live.ended"})
+
+
+REACTIONS = ("👍", "👏", "❤️", "🙋", "❓")
+
+
+def poll(poll, counts: list[int]) -> str:
+    return dumps(
+        {
+            "type": "poll.open",
+            "id": poll.pk,
+            "question": poll.question,
+            "choices": poll.choices,
+            "counts": counts,
+        }
+    )
+
+
+def poll_results(poll_id: int, counts: list[int], closed: bool = False) -> str:
+    return dumps({"type": "poll.results", "id": poll_id, "counts": counts, "closed": closed})
+
+
+def question(question_id: int, name: str, text: str, votes: int) -> str:
+    return dumps(
+        {"type": "question.new", "id": question_id, "name": name, "text": text, "votes": votes}
+    )
+
+
+def votes(question_id: int, count: int) -> str:
+    return dumps({"type": "question.votes", "id": question_id, "votes": count})
+
+
+def answered(question_id: int) -> str:
+    return dumps({"type": "question.answered", "id": question_id})
+
+
+def hand(name: str, up: bool) -> str:
+    return dumps({"type": "hand", "name": name, "up": up})
+
+
+def reaction(emoji: str) -> str:
+    return dumps({"type": "reaction", "emoji": emoji})
+
+
+def attention(check_id: int, seconds: int) -> str:
+    return dumps({"type": "attention.check", "id": check_id, "seconds": seconds})
+
+
+def attention_ok(check_id: int) -> str:
+    return dumps({"type": "attention.ok", "id": check_id})

@@ -124,6 +124,9 @@ def attendance(request, key, fmt: str = ""):
                 timezone.localtime(a.first_joined).strftime("%Y-%m-%d %H:%M:%S"),
                 timezone.localtime(a.last_left).strftime("%Y-%m-%d %H:%M:%S"),
                 a.messages,
+                a.poll_answers,
+                a.attention_answered,
+                a.attention_asked,
             ]
             for a, person in rows
         ]
