@@ -21,7 +21,7 @@ from portal.privacy import person_view
 from portal.views.decorators import role_required
 
 from . import attendance as attendance_rules
-from . import calendar
+from . import calendar, payloads
 from .access import access_live_class, classes_for, manages
 from .forms import LiveClassForm
 from .models import Attendance, LiveClass
@@ -68,6 +68,7 @@ def class_detail(request, key):
             "live_class": live_class,
             "moderator": manages(request.user, live_class),
             "socket_path": f"/ws/live/{live_class.key}/",
+            "reactions": payloads.REACTIONS,
         },
     )
 

@@ -241,6 +241,9 @@ STORAGES = {
         )
     },
 }
+# Test servers in their own process (the ASGI server of the live-class browser tests) serve
+# static files straight from the apps, without a collectstatic run.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Video pipeline (media/) -------------------------------------------------------------------

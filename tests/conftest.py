@@ -239,3 +239,9 @@ def wait_for(predicate, timeout: float = 90, interval: float = 0.25, what: str =
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: Playwright's synchronous API keeps an event loop running in the
+    main thread for the rest of the session, which async tests and async_to_sync cannot share."""
+    items.sort(key=lambda item: "e2e" in item.path.parts)
