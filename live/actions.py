@@ -36,6 +36,7 @@ class Outcome:
     message: str = ""
     close_code: int | None = None  # close the sender's socket too
     reply: str = ""  # for the sender only
+    coalesce: str = ""  # frames with the same key within a moment: only the latest is sent
 
 
 def _refuse(code: str, message: str, close_code: int | None = None) -> Outcome:
@@ -180,7 +181,7 @@ def answer_poll(user, class_id: int, poll_id, choice) -> Outcome:
     )
     if not created:
         return _refuse("answered", _("You have already answered this poll."))
-    return Outcome(frame=payloads.poll_results(poll.pk, _results(poll)))
+    return Outcome(frame=payloads.poll_results(poll.pk, _results(poll)), coalesce=f"poll:{poll.pk}")
 
 
 @database_sync_to_async

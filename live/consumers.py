@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from . import actions, payloads
 from .access import manages, participant
+from .fanout import hub
 from .leases import close_lease, open_lease, renewals
 from .models import LiveClass
 from .signals import user_group
@@ -74,7 +75,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
         self.user = user
         self.bucket = TokenBucket()
         self.name = payloads.display_name(user, self.supervisee, self.moderator)
-        await self.channel_layer.group_add(self.live_class.group, self.channel_name)
+        await hub().join(self.live_class.group, self)
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         await self.accept()
         if self.supervisee is not None:
@@ -85,7 +86,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code) -> None:
         if getattr(self, "live_class", None) is None:
             return
-        await self.channel_layer.group_discard(self.live_class.group, self.channel_name)
+        await hub().leave(self.live_class.group, self)
         await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
         if self.lease_id is not None:
             renewals.forget(self.lease_id)
@@ -188,9 +189,10 @@ class ClassConsumer(AsyncWebsocketConsumer):
         if outcome.reply:
             await self.send(text_data=outcome.reply)
         elif outcome.frame:
-            await self.channel_layer.group_send(
-                self.live_class.group, {"type": "live.frame", "text": outcome.frame}
-            )
+            message = {"type": "live.frame", "text": outcome.frame}
+            if outcome.coalesce:
+                message["coalesce"] = outcome.coalesce
+            await self.channel_layer.group_send(self.live_class.group, message)
         if outcome.close_code:
             await self.close(code=outcome.close_code)
 

@@ -241,6 +241,16 @@ def wait_for(predicate, timeout: float = 90, interval: float = 0.25, what: str =
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def migration_data(django_db_setup, django_db_blocker) -> str:
+    """What the migrations put in the fresh test database (groups, permissions, home page),
+    taken before any test runs, for the browser tests to put back (tests/e2e/conftest.py)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
 def pytest_collection_modifyitems(items):
     """Browser tests run last: Playwright's synchronous API keeps an event loop running in the
     main thread for the rest of the session, which async tests and async_to_sync cannot share."""

@@ -1,0 +1,106 @@
+"""Fan-out once per process. Each process subscribes to a class's channel-layer group once,
+with a channel of its own, and hands every frame to its local sockets itself: the frame
+crosses Redis once per process instead of once per listener, and is serialised once.
+
+Frames that only replace an earlier one of the same kind (poll results) may carry a
+`coalesce` key: within COALESCE_SECONDS only the latest is delivered, so a burst of answers
+from thousands of listeners becomes a few updates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+
+from channels.layers import get_channel_layer
+
+COALESCE_SECONDS = 0.25
+
+
+class Room:
+    """The local sockets of one class in this process, and its one subscription."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        self.sockets: set = set()
+        self.layer = get_channel_layer()
+        self.channel: str | None = None
+        self.reader: asyncio.Task | None = None
+        self.pending: dict[str, dict] = {}
+
+    async def open(self) -> None:
+        self.channel = await self.layer.new_channel()
+        await self.layer.group_add(self.group, self.channel)
+        self.reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def close(self) -> None:
+        if self.reader:
+            self.reader.cancel()
+        await self.layer.group_discard(self.group, self.channel)
+
+    async def _read(self) -> None:
+        while True:
+            message = await self.layer.receive(self.channel)
+            key = message.get("coalesce")
+            if key:
+                first = key not in self.pending
+                self.pending[key] = message
+                if first:
+                    asyncio.get_running_loop().call_later(
+                        COALESCE_SECONDS, lambda k=key: asyncio.ensure_future(self._flush(k))
+                    )
+                continue
+            await self.deliver(message)
+
+    async def _flush(self, key: str) -> None:
+        message = self.pending.pop(key, None)
+        if message is not None:
+            await self.deliver(message)
+
+    async def deliver(self, message: dict) -> None:
+        """Call each local socket's handler for the message type (e.g. live.frame)."""
+        name = message["type"].replace(".", "_")
+        for socket in list(self.sockets):
+            try:
+                await getattr(socket, name)(message)
+            except Exception:  # one broken socket must not stop the others
+                self.sockets.discard(socket)
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.rooms: dict[str, Room] = {}
+        self.lock = asyncio.Lock()
+
+    async def join(self, group: str, socket) -> None:
+        async with self.lock:
+            room = self.rooms.get(group)
+            if room is None:
+                room = self.rooms[group] = Room(group)
+                await room.open()
+            room.sockets.add(socket)
+
+    async def leave(self, group: str, socket) -> None:
+        async with self.lock:
+            room = self.rooms.get(group)
+            if room is None:
+                return
+            room.sockets.discard(socket)
+            if not room.sockets:
+                del self.rooms[group]
+                await room.close()
+
+    def listeners(self, group: str) -> int:
+        room = self.rooms.get(group)
+        return len(room.sockets) if room else 0
+
+
+_hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """The hub of the running event loop (one per server process)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _hubs:
+        _hubs[loop] = Hub()
+    return _hubs[loop]

@@ -1,0 +1,79 @@
+"""One channel-layer subscription per class per process, local delivery to every socket, and
+bursts of poll results coalesced into the latest."""
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+from live.fanout import hub
+from tests.live.conftest import make_class
+from tests.live.test_socket import frame, socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_many_sockets_share_one_subscription(world):
+    live_class = await sync_to_async(make_class)(world)
+    listeners = [await socket(live_class, world.supervisee_user) for _ in range(5)]
+    speaker = await socket(live_class, world.official)
+    for communicator in [*listeners, speaker]:
+        await frame(communicator)
+    layer = get_channel_layer()
+    assert hub().listeners(live_class.group) == 6
+    if isinstance(layer, InMemoryChannelLayer):
+        assert len(layer.groups[live_class.group]) == 1  # one member: this process's room
+
+    await speaker.send_to(text_data=json.dumps({"type": "chat.send", "text": "大家好"}))
+    for communicator in [*listeners, speaker]:
+        assert (await frame(communicator))["text"] == "大家好"
+
+    for communicator in [*listeners, speaker]:
+        await communicator.disconnect()
+    assert hub().listeners(live_class.group) == 0
+    if isinstance(layer, InMemoryChannelLayer):
+        assert not layer.groups.get(live_class.group)
+
+
+async def test_a_burst_of_poll_results_is_coalesced(world, settings):
+    from portal.models import User
+    from tests.conftest import make_supervisee
+
+    settings.LIVE_RATE_BURST = 50
+    live_class = await sync_to_async(make_class)(world)
+    await sync_to_async(live_class.presenters.add)(world.official)
+    presenter = await socket(live_class, world.official)
+    await frame(presenter)
+
+    voters = []
+    for index in range(8):
+        user = await sync_to_async(User.objects.create_user)(f"voter{index}", password="x")
+        await sync_to_async(make_supervisee)(
+            world.zhongxin_office, world.zhongxin, name=f"投票人{index}", user=user
+        )
+        voter = await socket(live_class, user)
+        await frame(voter)
+        voters.append(voter)
+    await presenter.send_to(
+        text_data=json.dumps({"type": "poll.create", "question": "?", "choices": ["是", "否"]})
+    )
+    poll = await frame(presenter)
+    for voter in voters:
+        await frame(voter)
+    for voter in voters:
+        await voter.send_to(
+            text_data=json.dumps({"type": "poll.answer", "id": poll["id"], "choice": 0})
+        )
+    results = []
+    while True:
+        try:
+            results.append(await frame(presenter))
+        except TimeoutError:  # nothing more came
+            break
+        if results[-1]["counts"] == [8, 0]:
+            break
+    assert results[-1]["counts"] == [8, 0]
+    assert len(results) < 8  # fewer updates than answers
+    for communicator in [presenter, *voters]:
+        await communicator.disconnect()
