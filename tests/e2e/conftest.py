@@ -159,5 +159,9 @@ def asgi_server(transactional_db):
                 raise
             time.sleep(0.2)
     yield url
-    process.kill()
-    process.wait()
+    process.terminate()  # a clean stop closes its database connections
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
