@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("results.md")
-BENCHMARKS = ["bench.transcode", "bench.progress", "bench.search"]
+BENCHMARKS = ["bench.transcode", "bench.progress", "bench.search", "bench.fanout"]
 
 
 def setup_django() -> None:

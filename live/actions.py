@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import attendance, payloads
-from .access import manages, participant
+from .access import manages, participant, staff_sees
 from .models import (
     AttentionAnswer,
     AttentionCheck,
@@ -52,7 +52,7 @@ def _current(user, class_id: int):
     if live_class.status == LiveClass.Status.ENDED:
         return _refuse("ended", _("The class has ended."), 4410)
     supervisee, moderator = participant(user, live_class), manages(user, live_class)
-    if supervisee is None and not moderator:
+    if supervisee is None and not moderator and not staff_sees(user, live_class):
         return _refuse("not_admitted", _("You are no longer in this class."), 4404)
     return live_class, supervisee, moderator
 

@@ -12,16 +12,16 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import actions, payloads
-from .access import manages, participant
+from .access import manages, participant, staff_sees
 from .fanout import hub
 from .leases import close_lease, open_lease, renewals
 from .models import LiveClass
-from .signals import user_group
 
 
 class TokenBucket:
@@ -52,12 +52,16 @@ def admit(user, key: str):
         return None
     supervisee = participant(user, live_class)
     moderator = manages(user, live_class)
-    if supervisee is None and not moderator:
-        return None
+    if supervisee is None and not moderator and not staff_sees(user, live_class):
+        return None  # overseeing staff may follow the class without moderating it
     return live_class, supervisee, moderator
 
 
 class ClassConsumer(AsyncWebsocketConsumer):
+    # No channel of its own: every frame reaches the socket through its process's hub
+    # (fanout.py), so thousands of sockets cost the channel layer nothing.
+    channel_layer_alias = None
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         self.lease_id = None
@@ -75,8 +79,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
         self.user = user
         self.bucket = TokenBucket()
         self.name = payloads.display_name(user, self.supervisee, self.moderator)
-        await hub().join(self.live_class.group, self)
-        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        await hub().join(self.live_class.group, self, user.pk)
         await self.accept()
         if self.supervisee is not None:
             self.lease_id = await open_lease(self.live_class, user, self.supervisee)
@@ -86,8 +89,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code) -> None:
         if getattr(self, "live_class", None) is None:
             return
-        await hub().leave(self.live_class.group, self)
-        await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        await hub().leave(self.live_class.group, self, self.user.pk)
         if self.lease_id is not None:
             renewals.forget(self.lease_id)
             await close_lease(self.lease_id, self.last_seen)
@@ -192,7 +194,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
             message = {"type": "live.frame", "text": outcome.frame}
             if outcome.coalesce:
                 message["coalesce"] = outcome.coalesce
-            await self.channel_layer.group_send(self.live_class.group, message)
+            await get_channel_layer().group_send(self.live_class.group, message)
         if outcome.close_code:
             await self.close(code=outcome.close_code)
 

@@ -67,21 +67,52 @@ class Room:
                 self.sockets.discard(socket)
 
 
+# Messages for particular users (sign-out, deactivation) reach every process through this one
+# group; each process closes the sockets of that user it holds.
+USERS_GROUP = "live.users"
+
+
+class Users(Room):
+    """This process's sockets by user, with one subscription for messages about users."""
+
+    def __init__(self) -> None:
+        super().__init__(USERS_GROUP)
+        self.by_user: dict[int, set] = {}
+
+    async def deliver(self, message: dict) -> None:
+        name = message["type"].replace(".", "_")
+        for socket in list(self.by_user.get(message["user"], ())):
+            await getattr(socket, name)(message)
+
+
 class Hub:
+    """The rooms of this process. A socket costs the channel layer nothing: only rooms are
+    subscribed, one per class and one for users."""
+
     def __init__(self) -> None:
         self.rooms: dict[str, Room] = {}
+        self.users: Users | None = None
         self.lock = asyncio.Lock()
 
-    async def join(self, group: str, socket) -> None:
+    async def join(self, group: str, socket, user_id: int) -> None:
         async with self.lock:
             room = self.rooms.get(group)
             if room is None:
                 room = self.rooms[group] = Room(group)
                 await room.open()
             room.sockets.add(socket)
+            if self.users is None:
+                self.users = Users()
+                await self.users.open()
+            self.users.by_user.setdefault(user_id, set()).add(socket)
 
-    async def leave(self, group: str, socket) -> None:
+    async def leave(self, group: str, socket, user_id: int) -> None:
         async with self.lock:
+            if self.users is not None:
+                sockets = self.users.by_user.get(user_id, set())
+                sockets.discard(socket)
+                if not sockets:
+                    self.users.by_user.pop(user_id, None)
             room = self.rooms.get(group)
             if room is None:
                 return

@@ -4,15 +4,13 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 
-def user_group(user_id: int) -> str:
-    return f"live.user.{user_id}"
-
-
 def close_sockets(user_id: int) -> None:
-    """Every socket of the user, in every process, closes itself."""
+    """Every socket of the user, in every process, closes itself (see fanout.Users)."""
+    from .fanout import USERS_GROUP
+
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(layer.group_send)(user_group(user_id), {"type": "session.end"})
+        async_to_sync(layer.group_send)(USERS_GROUP, {"type": "session.end", "user": user_id})
 
 
 def close_sockets_on_logout(sender, request, user, **kwargs) -> None:

@@ -152,3 +152,13 @@ async def test_an_ended_class_refuses_new_sockets(world, adults):
     adults.status = LiveClass.Status.ENDED
     await sync_to_async(adults.save)()
     assert await socket(adults, world.supervisee_user) == 4410
+
+
+async def test_overseeing_staff_follow_without_moderating(world, adults):
+    caseworker = await socket(adults, world.caseworker)  # the city's class, the office's people
+    welcome = await frame(caseworker)
+    assert welcome["moderator"] is False
+    await caseworker.send_to(text_data=json.dumps({"type": "chat.slow_mode", "seconds": 5}))
+    assert (await frame(caseworker))["code"] == "not_moderator"
+    await caseworker.disconnect()
+    assert await sync_to_async(Lease.objects.count)() == 0  # staff hold no attendance lease

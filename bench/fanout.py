@@ -1,0 +1,316 @@
+"""Live-class broadcast delivery: p50/p99 latency and loss at N listeners.
+
+The benchmark builds a production-like deployment on this machine (PostgreSQL database
+`portal_bench_live`, Redis db 14, DEBUG off) and serves it with scripts/asgi-processes.py:
+SERVER_PROCESSES daphne processes on one address, sharing the Redis channel layer. It seeds one
+class for adults and SEED_USERS signed-in supervisees; listeners share these sessions (a person
+may have several devices).
+
+GENERATORS load-generator processes (the `websockets` client, asyncio) open the N listener
+sockets, ramping up, and record when each chat frame arrives. A presenter socket sends
+MESSAGES chat messages, one every INTERVAL seconds, each carrying its send time. Latency is
+arrival minus send time (one machine, one clock); loss is the share of (listener, message)
+pairs that never arrived within the wait. Servers, databases and generators share the cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import multiprocessing
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from bench import progress
+
+ROOT = progress.ROOT
+DB_NAME = "portal_bench_live"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+SIZES = [int(n) for n in os.environ.get("BENCH_FANOUT_SIZES", "500,2000,5000").split(",")]
+SERVER_PROCESSES = int(os.environ.get("BENCH_FANOUT_SERVERS", "2"))
+GENERATORS = int(os.environ.get("BENCH_FANOUT_GENERATORS", "2"))
+SEED_USERS = 200
+MESSAGES = 20
+INTERVAL = 1.0
+TARGETS = {500: (300, 0.0), 2000: (300, 0.0), 5000: (500, None)}  # p99 ms, loss
+
+
+def run() -> list[dict]:
+    work = Path(progress.tempfile.mkdtemp(prefix="bench-fanout-"))
+    env = progress._server_env(work)
+    env["DATABASE_URL"] = DATABASE_URL
+    _reset(drop_only=False)
+    server = None
+    try:
+        progress._manage(env, "migrate", "--noinput", "-v", "0")
+        progress._manage(env, "collectstatic", "--noinput", "-v", "0")
+        seed_file = work / "seed.json"
+        code = "import bench.fanout as f; f._seed_main()"
+        subprocess.run(  # noqa: S603
+            [progress.PYTHON, "-c", code, str(seed_file)], cwd=ROOT, env=env, check=True
+        )
+        seed = json.loads(seed_file.read_text())
+        port = progress._free_port()
+        server = subprocess.Popen(  # noqa: S603
+            [progress.PYTHON, "scripts/asgi-processes.py", "127.0.0.1", str(port)],
+            cwd=ROOT,
+            env={**env, "PORTAL_ASGI_PROCESSES": str(SERVER_PROCESSES)},
+            stdout=(work / "servers.log").open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        _wait_for_port(port)
+        rows = []
+        for size in SIZES:
+            result = _measure(port, seed, size)
+            rows.extend(_rows(size, result))
+        return rows
+    finally:
+        if server is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        _reset(drop_only=True)
+
+
+def _reset(drop_only: bool) -> None:
+    import psycopg
+    import redis
+
+    with psycopg.connect(progress.PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        if not drop_only:
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+    client = redis.Redis.from_url(progress.REDIS_URL)
+    client.flushdb()
+    client.close()
+
+
+def _wait_for_port(port: int) -> None:
+    import socket
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the ASGI processes did not start") from None
+            time.sleep(0.3)
+
+
+def _measure(port: int, seed: dict, size: int) -> dict:
+    """Open `size` listeners over the generator processes, then broadcast and collect."""
+    url = f"ws://127.0.0.1:{port}/ws/live/{seed['key']}/"
+    go = multiprocessing.Event()
+    results = multiprocessing.Queue()
+    shares = [size // GENERATORS + (1 if i < size % GENERATORS else 0) for i in range(GENERATORS)]
+    workers = [
+        multiprocessing.Process(
+            target=_generator, args=(url, seed["listeners"], share, i, results, go)
+        )
+        for i, share in enumerate(shares)
+    ]
+    for worker in workers:
+        worker.start()
+    opened = sum(results.get(timeout=600) for _ in workers)  # each reports its open sockets
+    go.set()
+    asyncio.run(_present(url, seed["presenter"]))
+    arrivals: list[float] = []
+    received = 0
+    for _ in workers:
+        part = results.get(timeout=300)
+        arrivals.extend(part["latencies"])
+        received += part["received"]
+    for worker in workers:
+        worker.join(timeout=60)
+    expected = opened * MESSAGES
+    arrivals.sort()
+    return {
+        "size": size,
+        "opened": opened,
+        "p50": _percentile(arrivals, 50),
+        "p99": _percentile(arrivals, 99),
+        "loss": 1 - received / expected if expected else 1.0,
+    }
+
+
+def _percentile(values: list[float], p: float) -> float:
+    if not values:
+        return math.inf
+    index = min(len(values) - 1, math.ceil(p / 100 * len(values)) - 1)
+    return values[max(index, 0)]
+
+
+async def _present(url: str, session: str) -> None:
+    import websockets
+
+    headers = {"Cookie": f"sessionid={session}", "Origin": "http://127.0.0.1"}
+    async with websockets.connect(url, additional_headers=headers, max_size=2**20) as socket:
+        await socket.recv()  # welcome
+        for _ in range(MESSAGES):
+            await socket.send(json.dumps({"type": "chat.send", "text": f"{time.time():.6f}"}))
+            await asyncio.sleep(INTERVAL)
+        await asyncio.sleep(2)
+
+
+def _generator(url, sessions, count, index, results, go) -> None:
+    asyncio.run(_listen(url, sessions, count, index, results, go))
+
+
+async def _listen(url, sessions, count, index, results, go) -> None:
+    import websockets
+
+    latencies: list[float] = []
+    received = 0
+    sockets = []
+
+    async def open_one(number: int):
+        session = sessions[(index * 7919 + number) % len(sessions)]
+        headers = {"Cookie": f"sessionid={session}", "Origin": "http://127.0.0.1"}
+        for _attempt in range(3):
+            try:
+                socket = await websockets.connect(
+                    url, additional_headers=headers, open_timeout=60, ping_interval=None
+                )
+                await socket.recv()  # welcome
+                return socket
+            except (OSError, websockets.WebSocketException, TimeoutError):
+                await asyncio.sleep(1)
+        return None
+
+    for start in range(0, count, 100):  # ramp up in steps of 100
+        batch = await asyncio.gather(*(open_one(n) for n in range(start, min(count, start + 100))))
+        sockets.extend(s for s in batch if s is not None)
+    results.put(len(sockets))
+    while not go.is_set():
+        await asyncio.sleep(0.05)
+
+    async def read(socket):
+        nonlocal received
+        deadline = time.monotonic() + MESSAGES * INTERVAL + 15
+        seen = 0
+        while seen < MESSAGES and time.monotonic() < deadline:
+            try:
+                raw = await asyncio.wait_for(socket.recv(), deadline - time.monotonic())
+            except (TimeoutError, websockets.WebSocketException):
+                break
+            now = time.time()
+            frame = json.loads(raw)
+            if frame.get("type") == "chat.message":
+                latencies.append((now - float(frame["text"])) * 1000)
+                seen += 1
+        received += seen
+        counts.append(seen)
+
+    counts: list[int] = []
+    await asyncio.gather(*(read(s) for s in sockets))
+    for socket in sockets:
+        with contextlib.suppress(Exception):
+            await socket.close()
+    if os.environ.get("BENCH_FANOUT_DEBUG"):
+        print("per-socket counts", sorted(counts)[:10], "...", flush=True)
+    results.put({"latencies": latencies, "received": received})
+
+
+def _rows(size: int, r: dict) -> list[dict]:
+    p99_target, loss_target = TARGETS.get(size, (500, None))
+    ok = r["p99"] <= p99_target and (loss_target is None or r["loss"] <= loss_target)
+    loss_text = f"loss {r['loss']:.2%}" + ("" if loss_target is None else " (target 0)")
+    return [
+        {
+            "work": f"live broadcast to {size:,} listeners ({r['opened']:,} open, "
+            f"{SERVER_PROCESSES} ASGI processes)",
+            "figure": f"p50 {r['p50']:.0f} ms, p99 {r['p99']:.0f} ms, {loss_text}",
+            "target": f"p99 ≤ {p99_target} ms" + (", no loss" if loss_target == 0 else ""),
+            "ok": ok and r["opened"] == size,
+        }
+    ]
+
+
+def _seed_main() -> None:
+    import datetime
+    import sys
+    from importlib import import_module
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils import timezone
+
+    from live.models import LiveClass
+    from portal.idnumbers import make_id_number
+    from portal.middleware import SESSION_EPOCH, SESSION_LAST_SEEN, SESSION_STARTED
+    from portal.models import Membership, Organisation, Region, Role, Supervisee, User
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    stamp = int(time.time())
+
+    def session_for(user) -> str:
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = backend
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[SESSION_EPOCH] = user.session_epoch
+        session[SESSION_STARTED] = stamp
+        session[SESSION_LAST_SEEN] = stamp
+        session.save()
+        return session.session_key
+
+    province = Region.objects.create(code="370000", name="山东省", level="province")
+    city = Region.objects.create(code="370400", name="枣庄市", level="city", parent=province)
+    township = Region.objects.create(
+        code="370402001", name="中心街街道", level="township", parent=city
+    )
+    agency = Organisation.objects.create(
+        name="枣庄市局", kind=Organisation.Kind.AGENCY, region=city
+    )
+    office = Organisation.objects.create(
+        name="中心街司法所", kind=Organisation.Kind.JUDICIAL_OFFICE, region=township, parent=agency
+    )
+    official = User.objects.create_user(username="presenter", password=None, full_name="主讲人")
+    Membership.objects.create(user=official, organisation=agency, role=Role.OFFICIAL)
+    now = timezone.now()
+    live_class = LiveClass.objects.create(
+        title="基准测试直播",
+        organiser=agency,
+        starts_at=now - datetime.timedelta(minutes=5),
+        ends_at=now + datetime.timedelta(hours=3),
+        audience=LiveClass.Audience.ADULTS,
+        created_by=official,
+    )
+    live_class.presenters.add(official)
+    start = timezone.localdate() - datetime.timedelta(days=60)
+    listeners = []
+    for i in range(SEED_USERS):
+        user = User.objects.create_user(username=f"listener{i:04d}", password=None)
+        birth = start.replace(year=start.year - 35) - datetime.timedelta(days=i)
+        Supervisee.objects.create(
+            user=user,
+            name=f"学员{i}",
+            gender="male",
+            birth_date=birth,
+            id_number=make_id_number(township.code, birth, i),
+            judicial_office=office,
+            home_township=township,
+            sentence_type="probation",
+            supervision_level="standard",
+            offence_category="theft",
+            supervision_start=start,
+            planned_end=start + datetime.timedelta(days=365),
+        )
+        listeners.append(session_for(user))
+    Path(sys.argv[1]).write_text(
+        json.dumps(
+            {"key": str(live_class.key), "presenter": session_for(official), "listeners": listeners}
+        )
+    )
