@@ -158,6 +158,10 @@ async def _present(url: str, session: str) -> None:
             await socket.send(json.dumps({"type": "chat.send", "text": f"{time.time():.6f}"}))
             await asyncio.sleep(INTERVAL)
         await asyncio.sleep(2)
+        if os.environ.get("BENCH_FANOUT_DEBUG"):
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    print("presenter got", (await asyncio.wait_for(socket.recv(), 1))[:120])
 
 
 def _generator(url, sessions, count, index, results, go) -> None:
@@ -170,6 +174,7 @@ async def _listen(url, sessions, count, index, results, go) -> None:
     latencies: list[float] = []
     received = 0
     sockets = []
+    errors: list[str] = []
 
     async def open_one(number: int):
         session = sessions[(index * 7919 + number) % len(sessions)]
@@ -199,7 +204,10 @@ async def _listen(url, sessions, count, index, results, go) -> None:
         while seen < MESSAGES and time.monotonic() < deadline:
             try:
                 raw = await asyncio.wait_for(socket.recv(), deadline - time.monotonic())
-            except (TimeoutError, websockets.WebSocketException):
+            except (TimeoutError, websockets.WebSocketException) as error:
+                if os.environ.get("BENCH_FANOUT_DEBUG") and not errors:
+                    errors.append(repr(error))
+                    print("reader stopped:", repr(error), flush=True)
                 break
             now = time.time()
             frame = json.loads(raw)

@@ -10,11 +10,13 @@ from thousands of listeners becomes a few updates.
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 
 from channels.layers import get_channel_layer
 
 COALESCE_SECONDS = 0.25
+logger = logging.getLogger(__name__)
 
 
 class Room:
@@ -40,7 +42,16 @@ class Room:
 
     async def _read(self) -> None:
         while True:
-            message = await self.layer.receive(self.channel)
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A reader that died would silence the class in this process for good: a
+                # channel-layer hiccup (a Redis timeout under load) is logged and retried.
+                logger.exception("live room %s: receive failed, retrying", self.group)
+                await asyncio.sleep(0.2)
+                continue
             key = message.get("coalesce")
             if key:
                 first = key not in self.pending
