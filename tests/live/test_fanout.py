@@ -1,6 +1,7 @@
 """One channel-layer subscription per class per process, local delivery to every socket, and
 bursts of poll results coalesced into the latest."""
 
+import asyncio
 import json
 
 import pytest
@@ -77,3 +78,36 @@ async def test_a_burst_of_poll_results_is_coalesced(world, settings):
     assert len(results) < 8  # fewer updates than answers
     for communicator in [presenter, *voters]:
         await communicator.disconnect()
+
+
+async def test_a_room_keeps_reading_after_a_channel_layer_error(monkeypatch):
+    from live.fanout import Room
+
+    room = Room("live.test-room")
+    real = room.layer.receive
+    failures = [ConnectionError("the channel layer went away")]
+
+    async def flaky(channel):
+        if failures:
+            raise failures.pop()
+        return await real(channel)
+
+    monkeypatch.setattr(room.layer, "receive", flaky)
+
+    class Listener:
+        def __init__(self):
+            self.frames = []
+
+        async def live_frame(self, message):
+            self.frames.append(message["text"])
+
+    listener = Listener()
+    room.sockets.add(listener)
+    await room.open()
+    await room.layer.group_send(room.group, {"type": "live.frame", "text": "还在"})
+    for _ in range(50):
+        if listener.frames:
+            break
+        await asyncio.sleep(0.05)
+    await room.close()
+    assert listener.frames == ["还在"] and not failures
