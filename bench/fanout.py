@@ -245,34 +245,14 @@ def _rows(size: int, r: dict) -> list[dict]:
 def _seed_main() -> None:
     import datetime
     import sys
-    from importlib import import_module
 
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.utils import timezone
 
     from live.models import LiveClass
-    from portal.idnumbers import make_id_number
-    from portal.middleware import SESSION_EPOCH, SESSION_LAST_SEEN, SESSION_STARTED
-    from portal.models import Membership, Organisation, Region, Role, Supervisee, User
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    backend = settings.AUTHENTICATION_BACKENDS[0]
-    stamp = int(time.time())
-
-    def session_for(user) -> str:
-        session = store()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = backend
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session[SESSION_EPOCH] = user.session_epoch
-        session[SESSION_STARTED] = stamp
-        session[SESSION_LAST_SEEN] = stamp
-        session.save()
-        return session.session_key
+    from portal.models import Membership, Organisation, Region, Role, User
 
     province = Region.objects.create(code="370000", name="山东省", level="province")
     city = Region.objects.create(code="370400", name="枣庄市", level="city", parent=province)
@@ -301,24 +281,14 @@ def _seed_main() -> None:
     listeners = []
     for i in range(SEED_USERS):
         user = User.objects.create_user(username=f"listener{i:04d}", password=None)
-        birth = start.replace(year=start.year - 35) - datetime.timedelta(days=i)
-        Supervisee.objects.create(
-            user=user,
-            name=f"学员{i}",
-            gender="male",
-            birth_date=birth,
-            id_number=make_id_number(township.code, birth, i),
-            judicial_office=office,
-            home_township=township,
-            sentence_type="probation",
-            supervision_level="standard",
-            offence_category="theft",
-            supervision_start=start,
-            planned_end=start + datetime.timedelta(days=365),
-        )
-        listeners.append(session_for(user))
+        progress.adult_supervisee(user, office, township, i, start)
+        listeners.append(progress.signed_in(user))
     Path(sys.argv[1]).write_text(
         json.dumps(
-            {"key": str(live_class.key), "presenter": session_for(official), "listeners": listeners}
+            {
+                "key": str(live_class.key),
+                "presenter": progress.signed_in(official),
+                "listeners": listeners,
+            }
         )
     )

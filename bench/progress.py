@@ -420,16 +420,58 @@ def _rows(kind: str, processes: int, result: dict) -> list[dict]:
 # --- Seeding (a Django subprocess on the benchmark's database) -----------------------------------
 
 
+def signed_in(user) -> str:
+    """The key of a saved session signed in as `user`, as the login view leaves one."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from portal.middleware import SESSION_EPOCH, SESSION_LAST_SEEN, SESSION_STARTED
+
+    stamp = int(time.time())
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[SESSION_EPOCH] = user.session_epoch
+    session[SESSION_STARTED] = stamp
+    session[SESSION_LAST_SEEN] = stamp
+    session.save()
+    return session.session_key
+
+
+def adult_supervisee(user, office, township, number: int, start):
+    """An adult on standard supervision since `start`, with a valid ID number."""
+    import datetime
+
+    from portal.idnumbers import make_id_number
+    from portal.models import Supervisee
+
+    birth = start.replace(year=start.year - 35) - datetime.timedelta(days=number)
+    return Supervisee.objects.create(
+        user=user,
+        name=f"学员{number}",
+        gender="male",
+        birth_date=birth,
+        id_number=make_id_number(township.code, birth, number),
+        judicial_office=office,
+        home_township=township,
+        sentence_type="probation",
+        supervision_level="standard",
+        offence_category="theft",
+        supervision_start=start,
+        planned_end=start + datetime.timedelta(days=365),
+    )
+
+
 def _seed_main() -> None:
     import datetime
 
     import django
 
     django.setup()
-    from importlib import import_module
 
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db import transaction
     from django.middleware.csrf import _get_new_csrf_string
     from django.utils import timezone
@@ -437,13 +479,9 @@ def _seed_main() -> None:
     from courses.models import CourseIndexPage, CoursePage, LessonPage
     from courses.progress import issue_token
     from media.models import Video
-    from portal.idnumbers import make_id_number
-    from portal.middleware import SESSION_EPOCH, SESSION_LAST_SEEN, SESSION_STARTED
-    from portal.models import HomePage, Organisation, Region, Supervisee, User
+    from portal.models import HomePage, Organisation, Region, User
 
     out, count = Path(sys.argv[1]), int(sys.argv[2])
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    backend = settings.AUTHENTICATION_BACKENDS[0]
     with transaction.atomic():
         province = Region.objects.create(code="370000", name="山东省", level="province")
         city = Region.objects.create(code="370400", name="枣庄市", level="city", parent=province)
@@ -488,37 +526,14 @@ def _seed_main() -> None:
         lesson = lessons[0]
 
         now = timezone.now()
-        stamp = int(time.time())
         start = timezone.localdate() - datetime.timedelta(days=60)
         viewers = []
         for i in range(count):
             user = User.objects.create_user(username=f"bench{i:04d}", password=None)
-            birth = start.replace(year=start.year - 35) - datetime.timedelta(days=i)
-            supervisee = Supervisee.objects.create(
-                user=user,
-                name=f"学员{i}",
-                gender="male",
-                birth_date=birth,
-                id_number=make_id_number(township.code, birth, i),
-                judicial_office=office,
-                home_township=township,
-                sentence_type="probation",
-                supervision_level="standard",
-                offence_category="theft",
-                supervision_start=start,
-                planned_end=start + datetime.timedelta(days=365),
-            )
-            session = store()
-            session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = backend
-            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-            session[SESSION_EPOCH] = user.session_epoch
-            session[SESSION_STARTED] = stamp
-            session[SESSION_LAST_SEEN] = stamp
-            session.save()
+            supervisee = adult_supervisee(user, office, township, i, start)
             viewers.append(
                 {
-                    "session": session.session_key,
+                    "session": signed_in(user),
                     "csrf": _get_new_csrf_string(),
                     "token": issue_token(user, supervisee, lesson, now).sign(),
                     "seq": 0,

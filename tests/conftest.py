@@ -227,8 +227,12 @@ def worker_process(transactional_db):
 
     yield start
     for process in started:
-        process.kill()
-        process.wait()
+        process.terminate()  # a clean stop closes its database connections
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def wait_for(predicate, timeout: float = 90, interval: float = 0.25, what: str = "condition"):
