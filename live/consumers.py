@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import actions, payloads
+from . import actions, broadcast, payloads
 from .access import manages, participant, staff_sees
 from .fanout import hub
 from .leases import close_lease, open_lease, renewals
@@ -226,3 +226,66 @@ class ClassConsumer(AsyncWebsocketConsumer):
     async def class_end(self, event: dict) -> None:
         await self.send(text_data=payloads.ended())
         await self.close(code=4410)
+
+
+class BroadcastConsumer(AsyncWebsocketConsumer):
+    """The presenter's media socket: binary WebM chunks from MediaRecorder, nothing else.
+
+    Close codes as for the class socket, and 4412 when a newer broadcast of the class took
+    over, 4422 when ffmpeg cannot read what arrives.
+    """
+
+    channel_layer_alias = None
+    RECHECK_SECONDS = 5
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        self.run = None
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        opened = await broadcast.open_run(user, self.scope["url_route"]["kwargs"]["key"])
+        if opened is None:
+            await self.close(code=4404)
+            return
+        self.user = user
+        self.live_class, self.run = opened
+        self.encoder = broadcast.Encoder(self.live_class.key, self.run.key)
+        await self.encoder.start()
+        await hub().follow_user(self, user.pk)
+        await self.accept()
+        self.checked = time.monotonic()
+        await self._tell_audience(broadcast.playlist_url(self.live_class, self.run))
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        if bytes_data is None:
+            return  # the socket carries media only; the class socket carries the rest
+        if len(bytes_data) > settings.LIVE_MEDIA_CHUNK_BYTES:
+            await self.close(code=4409)
+            return
+        if time.monotonic() - self.checked > self.RECHECK_SECONDS:
+            self.checked = time.monotonic()
+            if not await broadcast.still_presenting(self.user, self.run):
+                await self.close(code=4412)
+                return
+        if not await self.encoder.feed(bytes_data):
+            await self.send(
+                text_data=payloads.error("media", _("The video from your browser cannot be read."))
+            )
+            await self.close(code=4422)
+
+    async def disconnect(self, code) -> None:
+        if self.run is None:
+            return
+        await hub().forget_user(self, self.user.pk)
+        await self.encoder.stop()
+        if await broadcast.close_run(self.run):  # not when a newer run took over
+            await self._tell_audience("")
+
+    async def _tell_audience(self, playlist: str) -> None:
+        await get_channel_layer().group_send(
+            self.live_class.group, {"type": "live.frame", "text": payloads.broadcast(playlist)}
+        )
+
+    async def session_end(self, event: dict) -> None:
+        await self.close(code=4401)

@@ -112,18 +112,11 @@ class Hub:
                 room = self.rooms[group] = Room(group)
                 await room.open()
             room.sockets.add(socket)
-            if self.users is None:
-                self.users = Users()
-                await self.users.open()
-            self.users.by_user.setdefault(user_id, set()).add(socket)
+            await self._follow(socket, user_id)
 
     async def leave(self, group: str, socket, user_id: int) -> None:
         async with self.lock:
-            if self.users is not None:
-                sockets = self.users.by_user.get(user_id, set())
-                sockets.discard(socket)
-                if not sockets:
-                    self.users.by_user.pop(user_id, None)
+            self._forget(socket, user_id)
             room = self.rooms.get(group)
             if room is None:
                 return
@@ -131,6 +124,28 @@ class Hub:
             if not room.sockets:
                 del self.rooms[group]
                 await room.close()
+
+    async def follow_user(self, socket, user_id: int) -> None:
+        """Only the user's messages (sign-out, deactivation) for a socket in no class room."""
+        async with self.lock:
+            await self._follow(socket, user_id)
+
+    async def forget_user(self, socket, user_id: int) -> None:
+        async with self.lock:
+            self._forget(socket, user_id)
+
+    async def _follow(self, socket, user_id: int) -> None:
+        if self.users is None:
+            self.users = Users()
+            await self.users.open()
+        self.users.by_user.setdefault(user_id, set()).add(socket)
+
+    def _forget(self, socket, user_id: int) -> None:
+        if self.users is not None:
+            sockets = self.users.by_user.get(user_id, set())
+            sockets.discard(socket)
+            if not sockets:
+                self.users.by_user.pop(user_id, None)
 
     def listeners(self, group: str) -> int:
         room = self.rooms.get(group)

@@ -80,6 +80,14 @@ class LiveClass(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     ended_at = models.DateTimeField(null=True, blank=True)
+    replay = models.ForeignKey(
+        "courses.LessonPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("make-up lesson"),
+    )
 
     objects = LiveClassQuerySet.as_manager()
 
@@ -98,6 +106,30 @@ class LiveClass(models.Model):
     def group(self) -> str:
         """The channel-layer group of the class's sockets."""
         return f"live.{self.key.hex}"
+
+
+class BroadcastRun(models.Model):
+    """One stretch of a presenter's browser broadcast: MediaRecorder chunks in, an HLS event
+    playlist out. A reconnect starts a new run; the runs in order are the class's recording."""
+
+    live_class = models.ForeignKey(LiveClass, on_delete=models.CASCADE, related_name="runs")
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.live_class_id} {self.key.hex[:8]}"
+
+    @property
+    def folder(self) -> str:
+        """Where the run's playlist and segments live in the video store."""
+        return f"live/{self.live_class.key.hex}/{self.key.hex}"
 
 
 class Lease(models.Model):

@@ -110,3 +110,8 @@ def attention(check_id: int, seconds: int) -> str:
 
 def attention_ok(check_id: int) -> str:
     return dumps({"type": "attention.ok", "id": check_id})
+
+
+def broadcast(playlist: str) -> str:
+    """The presenter's broadcast started (the playlist to play) or stopped (empty)."""
+    return dumps({"type": "live.broadcast", "playlist": playlist})

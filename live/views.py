@@ -1,18 +1,24 @@
 """Scheduling, joining and running live classes; the attendance dashboard and its exports;
 the calendar feed."""
 
+import re
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from media.delivery import CONTENT_TYPES, deliver
+from media.models import video_storage
 from portal import audit
 from portal.access import has_role
 from portal.exports import csv_response, xlsx_response
@@ -21,10 +27,15 @@ from portal.privacy import person_view
 from portal.views.decorators import role_required
 
 from . import attendance as attendance_rules
-from . import calendar, payloads
+from . import broadcast, calendar, payloads
 from .access import access_live_class, classes_for, manages
 from .forms import LiveClassForm
-from .models import Attendance, LiveClass
+from .models import Attendance, BroadcastRun, LiveClass
+
+HLS_FILE = re.compile(r"^(?:index\.m3u8|seg_\d{5}\.ts)$")
+# How long a viewer's right to a class's stream is remembered: players fetch a playlist every
+# second or two, and the full check reads the roles and the audience.
+VIEWER_CACHE_SECONDS = 60
 
 
 @role_required(Role.SUPERVISEE, Role.OFFICIAL, Role.CASEWORKER)
@@ -61,16 +72,70 @@ def schedule(request):
 @role_required(Role.SUPERVISEE, Role.OFFICIAL, Role.CASEWORKER)
 def class_detail(request, key):
     live_class = access_live_class(request.user, key)
+    run = live_class.runs.filter(ended_at__isnull=True).last()
+    moderator = manages(request.user, live_class)
     return render(
         request,
         "live/class_detail.html",
         {
             "live_class": live_class,
-            "moderator": manages(request.user, live_class),
+            "moderator": moderator,
+            "presenter": moderator and live_class.status != LiveClass.Status.ENDED,
+            "playlist": (
+                broadcast.playlist_url(live_class, run) if run else live_class.hls_source_url
+            ),
             "socket_path": f"/ws/live/{live_class.key}/",
+            "broadcast_path": f"/ws/live/{live_class.key}/broadcast/",
             "reactions": payloads.REACTIONS,
         },
     )
+
+
+@require_POST
+@role_required(Role.OFFICIAL, Role.CASEWORKER)
+def go_on_air(request, key):
+    """For a class fed by a studio encoder: mark it on air (a browser broadcast does it itself)."""
+    live_class = access_live_class(request.user, key)
+    if not manages(request.user, live_class):
+        raise Http404
+    updated = LiveClass.objects.filter(pk=live_class.pk, status=LiveClass.Status.SCHEDULED).update(
+        status=LiveClass.Status.LIVE
+    )
+    if updated:
+        audit.record(request, audit.Action.UPDATE, live_class, detail={"step": "on air"})
+        messages.success(request, _("The class is on air."))
+    return redirect("live:class_detail", key=key)
+
+
+@require_GET
+@login_required
+def hls(request, key, run, name: str):
+    """The browser broadcast's playlist (from the cache, never stored by anyone) and segments
+    (from the video store) for those who may see the class."""
+    if not HLS_FILE.match(name):
+        raise Http404
+    remembered = f"live:viewer:{request.user.pk}:{key}"
+    if not cache.get(remembered):
+        access_live_class(request.user, key)
+        cache.set(remembered, True, VIEWER_CACHE_SECONDS)
+    found = (
+        BroadcastRun.objects.select_related("live_class")
+        .filter(key=run, live_class__key=key)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    if name == broadcast.PLAYLIST:
+        text = broadcast.live_playlist(found.key)
+        if text is None:
+            raise Http404
+        response = HttpResponse(text, content_type=CONTENT_TYPES["m3u8"])
+        response["Cache-Control"] = "no-cache, private"
+        return response
+    stored = f"{found.folder}/{name}"
+    if not video_storage().exists(stored):
+        raise Http404
+    return deliver(request, stored)
 
 
 @require_POST

@@ -75,3 +75,20 @@ def generate_audio(target: Path, seconds: float = 3) -> Path:
     )
     ffmpeg.run(ffmpeg.command_line(command))
     return target
+
+
+def generate_webm(target: Path, seconds: float = 3, width: int = 320, height: int = 240) -> Path:
+    """VP8/Opus WebM, as a browser's MediaRecorder sends it, for the live-broadcast tests."""
+    picture = ffmpeg_python.input(f"testsrc2=size={width}x{height}:rate=25", f="lavfi")
+    tone = ffmpeg_python.input("sine=frequency=440:sample_rate=48000", f="lavfi")
+    command = ffmpeg_python.output(
+        picture,
+        tone,
+        str(target),
+        t=seconds,
+        f="webm",
+        deadline="realtime",
+        **{"c:v": "libvpx", "b:v": "300k", "c:a": "libopus"},
+    )
+    ffmpeg.run(ffmpeg.command_line(command))
+    return target

@@ -425,6 +425,13 @@ LIVE_LEASE_STALE_SECONDS = env_int("LIVE_LEASE_STALE_SECONDS", 60)
 LIVE_MESSAGE_BYTES = env_int("LIVE_MESSAGE_BYTES", 2048)
 LIVE_RATE_BURST = env_int("LIVE_RATE_BURST", 10)
 LIVE_RATE_PER_SECOND = float(os.environ.get("LIVE_RATE_PER_SECOND", "2"))
+# The presenter's browser broadcast: MediaRecorder chunks of at most LIVE_MEDIA_CHUNK_BYTES,
+# encoded by ffmpeg to HLS segments of LIVE_HLS_SEGMENT_SECONDS at LIVE_BROADCAST_HEIGHT lines.
+LIVE_MEDIA_CHUNK_BYTES = env_int("LIVE_MEDIA_CHUNK_BYTES", 1024 * 1024)
+LIVE_HLS_SEGMENT_SECONDS = env_int("LIVE_HLS_SEGMENT_SECONDS", 1)
+LIVE_HLS_PLAYLIST_SEGMENTS = env_int("LIVE_HLS_PLAYLIST_SEGMENTS", 6)
+LIVE_BROADCAST_HEIGHT = env_int("LIVE_BROADCAST_HEIGHT", 360)
+LIVE_BROADCAST_VIDEO_KBPS = env_int("LIVE_BROADCAST_VIDEO_KBPS", 700)
 
 # --- Mail and logging --------------------------------------------------------------------------
 

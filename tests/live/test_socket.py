@@ -18,8 +18,9 @@ from tests.live.conftest import make_class
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def socket(live_class, user=None, origin=b"http://localhost"):
-    """A connected communicator (or the close code) for `user`, signed in by cookie."""
+async def socket(live_class, user=None, origin=b"http://localhost", path: str = ""):
+    """A connected communicator (or the close code) for `user`, signed in by cookie, on the
+    class socket or the one below it named by `path`."""
     headers = [(b"origin", origin)]
     if user is not None:
         client = Client()
@@ -28,7 +29,7 @@ async def socket(live_class, user=None, origin=b"http://localhost"):
             f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
         )
         headers.append((b"cookie", cookie.encode()))
-    communicator = WebsocketCommunicator(application, f"/ws/live/{live_class.key}/", headers)
+    communicator = WebsocketCommunicator(application, f"/ws/live/{live_class.key}/{path}", headers)
     connected, code = await communicator.connect()
     return communicator if connected else code
 

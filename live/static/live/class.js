@@ -50,6 +50,13 @@
     "chat.slow_mode": function () {},
     "live.error": function (frame) { say(frame.message); },
     "live.ended": function () { closedForGood = true; },
+    "live.broadcast": function (frame) {
+      var figure = document.querySelector("[data-live-player]");
+      if (!figure) return;
+      figure.querySelector("[data-live-off]").hidden = !!frame.playlist;
+      if (figure.player) figure.player.load(frame.playlist);
+      else figure.dataset.hls = frame.playlist;
+    },
     "poll.open": showPoll,
     "poll.results": function (frame) {
       if (!poll || poll.id !== frame.id) return;

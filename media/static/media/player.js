@@ -1,7 +1,8 @@
 /* The platform's video player: native HLS where the browser has it, hls.js (loaded only when
  * the viewer presses play) where it does not, the MP4 fallback otherwise. Keyboard operable.
  * Lessons can forbid seeking past the furthest point watched; they listen for `player:ready`
- * on the <figure> to report progress. */
+ * on the <figure> to report progress. A live figure (data-live) starts at the live edge, keeps
+ * retrying while the broadcast is not there yet, and takes a new source with player.load(). */
 (function () {
   "use strict";
   var HLS_TYPE = "application/vnd.apple.mpegurl";
@@ -32,6 +33,7 @@
     var noSeekAhead = figure.dataset.noSeekAhead === "1";
     var maxRate = parseFloat(figure.dataset.maxRate) || 2;
     var fallback = video.querySelector("source") ? video.querySelector("source").src : "";
+    var live = figure.dataset.live === "1";
     var messages = { noSkip: figure.dataset.msgNoSkip, fallback: figure.dataset.msgFallback };
 
     function say(text) { status.textContent = text; }
@@ -69,12 +71,16 @@
     function attachHls() {
       return loadHls(figure.dataset.hlsLib).then(function (Hls) {
         if (!Hls || !Hls.isSupported()) return;
-        var hls = new Hls({ startPosition: resumeAt, capLevelToPlayerSize: true });
+        var hls = new Hls(live ? { liveSyncDurationCount: 2, capLevelToPlayerSize: true }
+                               : { startPosition: resumeAt, capLevelToPlayerSize: true });
         hls.on(Hls.Events.ERROR, function (_event, data) {
-          if (data.fatal) {
-            hls.destroy();
-            useFallback();
-          }
+          if (!data.fatal) return;
+          hls.destroy();
+          if (figure.hls === hls) figure.hls = null;
+          if (!live) useFallback();
+          else setTimeout(function () {  // not on air yet, or a reconnecting presenter
+            if (!figure.hls && figure.dataset.hls) attached = attachHls().then(playNow);
+          }, 3000);
         });
         hls.loadSource(figure.dataset.hls);
         hls.attachMedia(video);
@@ -83,13 +89,14 @@
     }
 
     var attached = null;
+    function playNow() { return video.play().catch(function () {}); }
     function begin() {
       return (attached || Promise.resolve()).then(function () { return video.play(); })
         .catch(function () {});
     }
 
     if (video.canPlayType(HLS_TYPE)) {
-      video.src = figure.dataset.hls;
+      if (figure.dataset.hls) video.src = figure.dataset.hls;
     } else if (window.MediaSource) {
       // hls.js is fetched only when the viewer asks to play: light pages on slow networks.
       video.controls = false;
@@ -142,10 +149,28 @@
       }
     }, true);
 
+    function load(source) {
+      figure.dataset.hls = source;
+      if (figure.hls) {
+        figure.hls.destroy();
+        figure.hls = null;
+      }
+      if (!source) {
+        video.removeAttribute("src");
+        video.load();
+      } else if (video.canPlayType(HLS_TYPE)) {
+        video.src = source;
+        begin();
+      } else if (attached) {
+        attached = attachHls().then(playNow);
+      }
+    }
+
     figure.player = {
       video: video,
       furthest: function () { return furthest; },
       play: begin,
+      load: load,
     };
     figure.dispatchEvent(new CustomEvent("player:ready", { bubbles: true, detail: figure.player }));
   }
