@@ -153,6 +153,7 @@ def end_class(live_class: LiveClass) -> list[Attendance]:
         if locked.status != LiveClass.Status.ENDED:
             locked.status, locked.ended_at = LiveClass.Status.ENDED, timezone.now()
             locked.save(update_fields=["status", "ended_at"])
+        locked.runs.filter(ended_at__isnull=True).update(ended_at=timezone.now())
         locked.leases.filter(closed_at__isnull=True).update(closed_at=F("renewed_at"))
         attendances = recompute(locked)
         day = timezone.localdate(locked.starts_at)

@@ -99,8 +99,10 @@ def segments_in(playlist: str) -> list[str]:
 class Encoder:
     """One run: feed it chunks, stop it at the end. Publishing never blocks the socket."""
 
-    def __init__(self, live_class_key: uuid.UUID, run_key: uuid.UUID) -> None:
+    def __init__(self, live_class_key: uuid.UUID, run_key: uuid.UUID, on_air=None) -> None:
+        """`on_air`: a coroutine function called once the first playlist is published."""
         self.run_key = run_key
+        self.on_air = on_air
         self.folder = f"live/{live_class_key.hex}/{run_key.hex}"
         self.work = Path(settings.SCRATCH_ROOT) / f"live-{run_key.hex}"
         self.published: set[str] = set()
@@ -191,6 +193,9 @@ class Encoder:
                 await sync_to_async(self._upload)(name)
                 self.published.add(name)
         await sync_to_async(cache.set)(playlist_key(self.run_key), text, PLAYLIST_CACHE_SECONDS)
+        if self.on_air is not None:
+            on_air, self.on_air = self.on_air, None
+            await on_air()
 
     def _upload(self, name: str) -> None:
         storage = video_storage()

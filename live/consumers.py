@@ -250,12 +250,14 @@ class BroadcastConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.live_class, self.run = opened
-        self.encoder = broadcast.Encoder(self.live_class.key, self.run.key)
+        playlist = broadcast.playlist_url(self.live_class, self.run)
+        self.encoder = broadcast.Encoder(
+            self.live_class.key, self.run.key, on_air=lambda: self._tell_audience(playlist)
+        )
         await self.encoder.start()
         await hub().follow_user(self, user.pk)
         await self.accept()
         self.checked = time.monotonic()
-        await self._tell_audience(broadcast.playlist_url(self.live_class, self.run))
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         if bytes_data is None:

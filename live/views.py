@@ -73,6 +73,8 @@ def schedule(request):
 def class_detail(request, key):
     live_class = access_live_class(request.user, key)
     run = live_class.runs.filter(ended_at__isnull=True).last()
+    if run and broadcast.live_playlist(run.key) is None:
+        run = None  # not on air yet: the socket says when it is
     moderator = manages(request.user, live_class)
     return render(
         request,

@@ -8,6 +8,8 @@ import pytest
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# A generated camera and microphone, allowed without a prompt (the live broadcast test).
+MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
@@ -22,7 +24,9 @@ def browser():
     # Playwright's sync API runs an event loop; Django must allow ORM calls around it.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=[*ARGS, *MEDIA_ARGS]
+        )
         yield browser
         browser.close()
 

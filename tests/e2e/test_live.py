@@ -1,10 +1,10 @@
-"""A live class in two browsers: the presenter on a desktop, a supervisee on a phone. The
-supervisee chats and answers the presenter's poll; the presenter ends the class and the
-attendance dashboard shows both."""
+"""A live class in two browsers: the presenter on a desktop broadcasts from a (generated)
+camera and microphone, a supervisee on a phone watches the HLS stream, chats and answers the
+presenter's poll; the presenter ends the class and the attendance dashboard shows both."""
 
 import pytest
 
-from live.models import LiveClass
+from live.models import BroadcastRun, LiveClass
 from tests.conftest import World
 from tests.live.conftest import make_class
 
@@ -31,6 +31,25 @@ def test_chat_poll_and_attendance(asgi_server, new_page):
             page, "() => document.querySelector('[data-status]').textContent.includes('已连接')"
         )
 
+    desk.click("text=用摄像头和麦克风开播")
+    wait_until(
+        desk, "() => document.querySelector('[data-broadcast-status]').textContent.includes('正在直播')"
+    )
+    wait_until(phone, "() => document.querySelector('[data-live-off]').hidden", timeout=20)
+    # The stream starts by itself where the browser allows it; otherwise the viewer presses
+    # Space, whether the browser plays HLS itself or the page brings in hls.js.
+    video = "document.querySelector('[data-live-player] video')"
+    phone.wait_for_timeout(3000)
+    if phone.evaluate(f"() => {video}.paused"):
+        phone.focus("[data-live-player] video")
+        phone.keyboard.press(" ")
+    # The phone plays the stream: its clock runs on real segments from the presenter's camera.
+    wait_until(
+        phone,
+        f"() => !{video}.paused && {video}.currentTime > 2 && {video}.videoWidth > 0",
+        timeout=40,
+    )
+
     phone.fill("#chat-text", "老师好")
     phone.click("[data-chat-form] button")
     wait_until(
@@ -56,3 +75,5 @@ def test_chat_poll_and_attendance(asgi_server, new_page):
         phone, "() => document.querySelector('[data-status]').textContent.includes('无法进入')"
     )
     assert LiveClass.objects.get().status == "ended"
+    run = BroadcastRun.objects.get()
+    assert run.started_by == world.official and run.ended_at is not None

@@ -42,17 +42,15 @@ async def test_chunks_become_hls_the_audience_can_fetch(world, live_class, recor
     listener = await socket(live_class, world.supervisee_user)
     await frame(listener)
     presenter = await socket(live_class, world.caseworker, path="broadcast/")
-    started = await frame(listener)
+    assert (await sync_to_async(LiveClass.objects.get)(pk=live_class.pk)).status == "live"
+    assert await listener.receive_nothing(timeout=0.3)  # nothing to play yet
+
+    await send_recording(presenter, recording)
+    # The audience is told once the first segment and playlist are published.
+    started = json.loads(await listener.receive_from(timeout=15))
     run = await sync_to_async(BroadcastRun.objects.select_related("live_class").get)()
     playlist_url = broadcast.playlist_url(live_class, run)
     assert started == {"type": "live.broadcast", "playlist": playlist_url}
-    assert (await sync_to_async(LiveClass.objects.get)(pk=live_class.pk)).status == "live"
-
-    await send_recording(presenter, recording)
-    for _ in range(100):  # the encoder publishes as segments are finished
-        if await sync_to_async(broadcast.live_playlist)(run.key):
-            break
-        await asyncio.sleep(0.1)
     assert "#EXTM3U" in await sync_to_async(broadcast.live_playlist)(run.key)
 
     await presenter.disconnect()

@@ -97,6 +97,11 @@
 
     if (video.canPlayType(HLS_TYPE)) {
       if (figure.dataset.hls) video.src = figure.dataset.hls;
+      if (live) video.addEventListener("error", function () {
+        setTimeout(function () {  // a presenter reconnecting: try the current source again
+          if (figure.dataset.hls) load(figure.dataset.hls);
+        }, 3000);
+      });
     } else if (window.MediaSource) {
       // hls.js is fetched only when the viewer asks to play: light pages on slow networks.
       video.controls = false;
