@@ -133,11 +133,15 @@ def complete_if_due(progress: LessonProgress) -> bool:
     now = timezone.now()
     progress.completed_at = now
     progress.save(update_fields=["completed_at"])
-    if supervisee.status == Supervisee.Status.ACTIVE and lesson.credited_minutes:
+    from live.replay import live_minutes_already_credited
+
+    # A make-up lesson credits only what attending its live class did not already credit.
+    minutes = lesson.credited_minutes - live_minutes_already_credited(lesson, supervisee)
+    if supervisee.status == Supervisee.Status.ACTIVE and minutes > 0:
         ledger.credit(
             supervisee,
             source=Source.VIDEO,
-            minutes=lesson.credited_minutes,
+            minutes=minutes,
             day=timezone.localdate(now),
             key=f"lesson:{progress.pk}",
             record=progress,

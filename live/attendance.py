@@ -18,6 +18,7 @@ from django.utils import timezone
 from courses import ledger
 
 from . import payloads
+from .tasks import make_replay
 from .models import (
     Attendance,
     AttentionAnswer,
@@ -154,6 +155,8 @@ def end_class(live_class: LiveClass) -> list[Attendance]:
             locked.status, locked.ended_at = LiveClass.Status.ENDED, timezone.now()
             locked.save(update_fields=["status", "ended_at"])
         locked.runs.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+        if locked.course_id and locked.runs.exists():
+            transaction.on_commit(lambda: make_replay.enqueue(locked.pk))
         locked.leases.filter(closed_at__isnull=True).update(closed_at=F("renewed_at"))
         attendances = recompute(locked)
         day = timezone.localdate(locked.starts_at)
