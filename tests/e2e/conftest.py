@@ -119,53 +119,8 @@ def wait_until(page, function: str, timeout: float = 30, interval: float = 0.1):
 def asgi_server(transactional_db):
     """The project's ASGI application under daphne in its own process, on the test database:
     the pages and the websockets together, as in production."""
-    import socket as sockets
-    import subprocess
-    import sys
-    import urllib.request
+    from tests.asgi import start_server, stop_server
 
-    from django.conf import settings
-
-    from tests.conftest import database_url
-
-    with sockets.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(  # noqa: S603 (a fixed command line)
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "portal.asgi:application",
-        ],
-        cwd=Path(settings.BASE_DIR),
-        env={
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/accounts/login/", timeout=2)  # noqa: S310
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise
-            time.sleep(0.2)
+    process, url = start_server()
     yield url
-    process.terminate()  # a clean stop closes its database connections
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_server(process)
