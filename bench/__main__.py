@@ -8,7 +8,13 @@ import tempfile
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("results.md")
-BENCHMARKS = ["bench.transcode", "bench.progress", "bench.search", "bench.fanout"]
+BENCHMARKS = [
+    "bench.transcode",
+    "bench.progress",
+    "bench.search",
+    "bench.fanout",
+    "bench.hls_delay",
+]
 
 
 def setup_django() -> None:

@@ -249,6 +249,7 @@ def _seed_main() -> None:
     import django
 
     django.setup()
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.utils import timezone
 
     from live.models import LiveClass
@@ -267,6 +268,7 @@ def _seed_main() -> None:
     )
     official = User.objects.create_user(username="presenter", password=None, full_name="主讲人")
     Membership.objects.create(user=official, organisation=agency, role=Role.OFFICIAL)
+    TOTP.activate(official, generate_totp_secret())  # staff pages require a second factor
     now = timezone.now()
     live_class = LiveClass.objects.create(
         title="基准测试直播",
