@@ -6,8 +6,10 @@ SERVER_PROCESSES daphne processes on one address, sharing the Redis channel laye
 class for adults and SEED_USERS signed-in supervisees; listeners share these sessions (a person
 may have several devices).
 
-GENERATORS load-generator processes (the `websockets` client, asyncio) open the N listener
-sockets, ramping up, and record when each chat frame arrives. A presenter socket sends
+GENERATORS load-generator processes open the N listener sockets, ramping up, with the lean
+asyncio protocol of bench/listener.py (the handshake, then frame parsing only, one time stamp
+per chunk of bytes received), and record when each chat frame arrives. A full client library
+cost the generators enough CPU to show in the servers' figures. A presenter socket sends
 MESSAGES chat messages, one every INTERVAL seconds, each carrying its send time. Latency is
 arrival minus send time (one machine, one clock); loss is the share of (listener, message)
 pairs that never arrived within the wait. Servers, databases and generators share the cores.
@@ -123,14 +125,26 @@ def _measure(port: int, seed: dict, size: int) -> dict:
     go.set()
     asyncio.run(_present(url, seed["presenter"]))
     arrivals: list[float] = []
+    sent_and_latency: list[tuple[float, float]] = []
     received = 0
     for _ in workers:
         part = results.get(timeout=300)
-        arrivals.extend(part["latencies"])
+        arrivals.extend(latency for _sent, latency in part["latencies"])
+        sent_and_latency.extend(part["latencies"])
         received += part["received"]
     for worker in workers:
         worker.join(timeout=60)
     expected = opened * MESSAGES
+    if os.environ.get("BENCH_FANOUT_DEBUG"):
+        by_message: dict[float, list[float]] = {}
+        for sent, latency in sent_and_latency:
+            by_message.setdefault(sent, []).append(latency)
+        for sent in sorted(by_message):
+            values = sorted(by_message[sent])
+            print(
+                f"  message at {sent:.3f}: n={len(values)} p50={_percentile(values, 50):.0f}"
+                f" p99={_percentile(values, 99):.0f} max={values[-1]:.0f}"
+            )
     arrivals.sort()
     return {
         "size": size,
@@ -169,61 +183,60 @@ def _generator(url, sessions, count, index, results, go) -> None:
 
 
 async def _listen(url, sessions, count, index, results, go) -> None:
-    import websockets
+    from urllib.parse import urlsplit
 
-    latencies: list[float] = []
-    received = 0
-    sockets = []
-    errors: list[str] = []
+    from bench.listener import Listener, chat_sent_at
+
+    loop = asyncio.get_running_loop()
+    parts = urlsplit(url)
+    latencies: list[tuple[float, float]] = []
+    listeners: list[tuple[Listener, list[int]]] = []
+    failures: list = []
 
     async def open_one(number: int):
         session = sessions[(index * 7919 + number) % len(sessions)]
         headers = {"Cookie": f"sessionid={session}", "Origin": "http://127.0.0.1"}
-        for _attempt in range(3):
+        seen = [0]
+
+        def on_text(payload: bytes, arrived: float) -> None:
+            sent = chat_sent_at(payload)
+            if sent is not None:
+                latencies.append((sent, (arrived - sent) * 1000))
+                seen[0] += 1
+
+        for attempt in range(5):  # a browser reconnects with a growing delay too
             try:
-                socket = await websockets.connect(
-                    url, additional_headers=headers, open_timeout=60, ping_interval=None
+                _transport, listener = await loop.create_connection(
+                    lambda: Listener(parts.path, parts.netloc, headers, on_text),
+                    parts.hostname,
+                    parts.port,
                 )
-                await socket.recv()  # welcome
-                return socket
-            except (OSError, websockets.WebSocketException, TimeoutError):
-                await asyncio.sleep(1)
+                if await asyncio.wait_for(listener.ready, 60):
+                    return listener, seen
+                listener.close()
+                failures.append(listener.refused or b"closed")
+            except (OSError, TimeoutError) as error:
+                failures.append(repr(error))
+            await asyncio.sleep(2**attempt)
         return None
 
     for start in range(0, count, 100):  # ramp up in steps of 100
         batch = await asyncio.gather(*(open_one(n) for n in range(start, min(count, start + 100))))
-        sockets.extend(s for s in batch if s is not None)
-    results.put(len(sockets))
+        listeners.extend(pair for pair in batch if pair is not None)
+    results.put(len(listeners))
+    if os.environ.get("BENCH_FANOUT_DEBUG") and failures:
+        print("failed attempts:", len(failures), failures[:5], flush=True)
     while not go.is_set():
         await asyncio.sleep(0.05)
-
-    async def read(socket):
-        nonlocal received
-        deadline = time.monotonic() + MESSAGES * INTERVAL + 15
-        seen = 0
-        while seen < MESSAGES and time.monotonic() < deadline:
-            try:
-                raw = await asyncio.wait_for(socket.recv(), deadline - time.monotonic())
-            except (TimeoutError, websockets.WebSocketException) as error:
-                if os.environ.get("BENCH_FANOUT_DEBUG") and not errors:
-                    errors.append(repr(error))
-                    print("reader stopped:", repr(error), flush=True)
-                break
-            now = time.time()
-            frame = json.loads(raw)
-            if frame.get("type") == "chat.message":
-                latencies.append((now - float(frame["text"])) * 1000)
-                seen += 1
-        received += seen
-        counts.append(seen)
-
-    counts: list[int] = []
-    await asyncio.gather(*(read(s) for s in sockets))
-    for socket in sockets:
-        with contextlib.suppress(Exception):
-            await socket.close()
+    deadline = time.monotonic() + MESSAGES * INTERVAL + 15
+    expected = len(listeners) * MESSAGES
+    while time.monotonic() < deadline and sum(seen[0] for _, seen in listeners) < expected:
+        await asyncio.sleep(0.5)
+    received = sum(seen[0] for _, seen in listeners)
+    for listener, _seen in listeners:
+        listener.close()
     if os.environ.get("BENCH_FANOUT_DEBUG"):
-        print("per-socket counts", sorted(counts)[:10], "...", flush=True)
+        print("per-socket counts", sorted(seen[0] for _, seen in listeners)[:10], flush=True)
     results.put({"latencies": latencies, "received": received})
 
 

@@ -18,7 +18,6 @@ from django.utils import timezone
 from courses import ledger
 
 from . import payloads
-from .tasks import make_replay
 from .models import (
     Attendance,
     AttentionAnswer,
@@ -28,6 +27,7 @@ from .models import (
     LiveClass,
     PollAnswer,
 )
+from .tasks import make_replay
 
 Interval = tuple[datetime.datetime, datetime.datetime]
 

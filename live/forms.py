@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +76,25 @@ class LiveClassForm(forms.ModelForm):
             .order_by("full_name")
         )
         self.fields["audience"].help_text = _("Minors and adults never share a class.")
+
+    def clean_hls_source_url(self) -> str:
+        """The player fetches the source from the viewer's browser: its origin must be one the
+        site's Content-Security-Policy allows (MEDIA_CSP_SOURCES), or every browser refuses."""
+        url = self.cleaned_data["hls_source_url"]
+        if url:
+            parts = urlsplit(url)
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if parts.scheme != "https" or origin not in settings.MEDIA_CSP_SOURCES:
+                raise forms.ValidationError(
+                    _(
+                        "Browsers may only play HTTPS sources the site allows. Ask the "
+                        "administrator to add %(origin)s to MEDIA_CSP_SOURCES."
+                    ),
+                    params={"origin": origin},
+                )
+            if not parts.path.endswith(".m3u8"):
+                raise forms.ValidationError(_("Give the address of an HLS playlist (.m3u8)."))
+        return url
 
     def clean(self):
         data = super().clean()

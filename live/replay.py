@@ -111,4 +111,3 @@ def live_minutes_already_credited(lesson: LessonPage, supervisee) -> int:
         ).aggregate(total=Sum("minutes"))["total"]
         or 0
     )
-

@@ -7,7 +7,6 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -110,7 +109,7 @@ def go_on_air(request, key):
 
 
 @require_GET
-@login_required
+@role_required(Role.SUPERVISEE, Role.OFFICIAL, Role.CASEWORKER)
 def hls(request, key, run, name: str):
     """The browser broadcast's playlist (from the cache, never stored by anyone) and segments
     (from the video store) for those who may see the class."""

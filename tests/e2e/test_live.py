@@ -33,7 +33,8 @@ def test_chat_poll_and_attendance(asgi_server, new_page):
 
     desk.click("text=用摄像头和麦克风开播")
     wait_until(
-        desk, "() => document.querySelector('[data-broadcast-status]').textContent.includes('正在直播')"
+        desk,
+        "() => document.querySelector('[data-broadcast-status]').textContent.includes('正在直播')",
     )
     wait_until(phone, "() => document.querySelector('[data-live-off]').hidden", timeout=20)
     # The stream starts by itself where the browser allows it; otherwise the viewer presses

@@ -43,6 +43,30 @@ def test_an_official_schedules_a_class_and_bad_input_is_refused(world, client_fo
     assert client_for(world.caseworker).get("/live/new/").status_code == 403
 
 
+def test_a_studio_source_must_be_an_allowed_https_playlist(world, client_for, settings):
+    settings.MEDIA_CSP_SOURCES = ["https://studio.example.cn"]
+    client = client_for(world.official)
+    for url, message in (
+        ("https://elsewhere.example.com/live/index.m3u8", "MEDIA_CSP_SOURCES"),
+        ("http://studio.example.cn/live/index.m3u8", "MEDIA_CSP_SOURCES"),
+        ("https://studio.example.cn/live/stream.mp4", ".m3u8"),
+    ):
+        refused = client.post("/live/new/", values(hls_source_url=url))
+        assert refused.status_code == 400 and message in refused.content.decode()
+    source = "https://studio.example.cn/live/index.m3u8"
+    assert client.post("/live/new/", values(hls_source_url=source)).status_code == 302
+    live_class = LiveClass.objects.get()
+    page = client_for(world.supervisee_user).get(f"/live/{live_class.key}/").content.decode()
+    assert f'data-hls="{source}"' in page  # played in the platform's player
+    # The organiser puts the studio-fed class on air.
+    client.post(f"/live/{live_class.key}/on-air/")
+    live_class.refresh_from_db()
+    assert live_class.status == LiveClass.Status.LIVE
+    assert (
+        client_for(world.supervisee_user).post(f"/live/{live_class.key}/on-air/").status_code == 403
+    )
+
+
 def test_who_sees_which_class(world, client_for):
     adults = make_class(world, title="成人法治课")
     minors = make_class(world, title="未成年人成长课", audience="minors")

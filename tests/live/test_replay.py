@@ -16,10 +16,15 @@ from live.models import BroadcastRun
 from live.replay import make_replay
 from media import processing
 from media.samples import generate_webm
-from tests.courses.conftest import courses  # noqa: F401  (fixture)
+from tests.courses.conftest import Courses
 from tests.live.conftest import make_class
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def courses(world) -> Courses:
+    return Courses(world)
 
 
 @pytest.fixture(scope="module")

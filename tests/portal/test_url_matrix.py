@@ -134,7 +134,9 @@ OWN = {
     # The personal calendar feed: its signed token is the only key, so a forged one is 404.
     "live/calendar/<str:token>.ics": (ALWAYS_404, None, "get", None),
     "live/<uuid:key>/": (OBJECT, LIVE, "get", "live"),
+    "live/<uuid:key>/on-air/": (OBJECT, GROUPS, "post", "live"),
     "live/<uuid:key>/end/": (OBJECT, GROUPS, "post", "live"),
+    "live/<uuid:key>/hls/<uuid:run>/<str:name>": (OBJECT, LIVE, "get", "live"),
     "live/<uuid:key>/attendance/": (OBJECT, GROUPS, "get", "live"),
     "live/<uuid:key>/attendance.<str:fmt>": (OBJECT, GROUPS, "get", "live"),
     "mentoring/my-hours/": (ROLES, VOLUNTEERS, "get", None),
@@ -346,20 +348,30 @@ def mentoring_objects(world) -> dict:
     }
 
 
-def live_object(world) -> str:
-    """A class of the 中心街 office for its adults, so the 矿区 caseworker is outside it."""
+def live_object(world) -> tuple[str, str]:
+    """A class of the 中心街 office for its adults, so the 矿区 caseworker is outside it, and
+    its broadcast on air."""
+    from django.core.cache import cache
+
+    from live.broadcast import playlist_key
+    from live.models import BroadcastRun
     from tests.live.conftest import make_class
 
     live_class = make_class(world, organiser=world.zhongxin_office)
     live_class.regions.add(world.zhongxin)
-    return str(live_class.key)
+    run = BroadcastRun.objects.create(live_class=live_class, started_by=world.official)
+    cache.set(playlist_key(run.key), "#EXTM3U\n", 600)  # a broadcast on air
+    return str(live_class.key), str(run.key)
 
 
 def url_for(route: str, objects: dict, kind: str | None) -> str:
     url = "/" + route
     url = url.replace("<str:fmt>", "csv").replace("<slug:step>", "close")
     url = url.replace("<slug:kind>", "assistance").replace("<str:token>", "forged")
-    url = url.replace("<uuid:key>/", f"{objects['live']}/") if kind == "live" else url
+    if kind == "live":
+        live_class, run = objects["live"]
+        url = url.replace("<uuid:key>/", f"{live_class}/").replace("<uuid:run>", run)
+        url = url.replace("<str:name>", "index.m3u8")
     for token in ("<uuid:key>", "<slug:rev>", "<str:name>"):
         url = url.replace(token, objects[token])
     url = url.replace("<lesson_id>", str(objects["lesson"]))
