@@ -1,4 +1,14 @@
 from .audit import AuditChain, AuditEntry
+from .content import (
+    LegalEducationIndexPage,
+    LegalEducationPage,
+    NewsIndexPage,
+    NewsPage,
+    PublicationRefused,
+    StandardPage,
+    SuccessStoryIndexPage,
+    SuccessStoryPage,
+)
 from .notifications import Notification
 from .organisations import Membership, Organisation, Role
 from .pages import HomePage
@@ -18,12 +28,20 @@ __all__ = [
     "CaseloadAssignment",
     "CorrectionTeamMember",
     "HomePage",
+    "LegalEducationIndexPage",
+    "LegalEducationPage",
     "Membership",
+    "NewsIndexPage",
+    "NewsPage",
     "Notification",
     "Organisation",
+    "PublicationRefused",
     "Region",
     "Role",
     "Skill",
+    "StandardPage",
+    "SuccessStoryIndexPage",
+    "SuccessStoryPage",
     "Supervisee",
     "SupervisionLevelChange",
     "User",

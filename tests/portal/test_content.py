@@ -1,0 +1,129 @@
+"""Public content: the success-story rules hold on every publish (the editor's, a workflow's,
+a scheduled one), and the editor is told why a publish was refused; listings page and filter."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.test import Client
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+from portal.models import (
+    HomePage,
+    LegalEducationIndexPage,
+    LegalEducationPage,
+    PublicationRefused,
+    SuccessStoryIndexPage,
+    SuccessStoryPage,
+)
+
+pytestmark = pytest.mark.django_db
+STORY = [("text", "<p>出狱后他在社区的帮助下学会了电工，如今自己开了一家维修店。</p>")]
+
+
+@pytest.fixture
+def stories():
+    home = HomePage.objects.first()
+    return home.add_child(instance=SuccessStoryIndexPage(title="改好典型", slug="stories"))
+
+
+def draft(stories, world, **fields) -> SuccessStoryPage:
+    values = {
+        "title": "从电工学徒到店主",
+        "slug": "electrician",
+        "pseudonym": "小李",
+        "city": world.zaozhuang,
+        "summary": "一位社区矫正对象的新生活。",
+        "body": STORY,
+        "live": False,
+    }
+    values.update(fields)
+    story = stories.add_child(instance=SuccessStoryPage(**values))
+    return story
+
+
+def publish(story):
+    story.save_revision().publish()
+    story.refresh_from_db()
+    return story
+
+
+def refusal(story) -> list[str]:
+    with pytest.raises(PublicationRefused) as refused:
+        story.save_revision().publish()
+    story.refresh_from_db()
+    assert not story.live
+    return refused.value.messages
+
+
+def test_an_anonymised_story_is_published(world, stories):
+    story = publish(draft(stories, world, supervisee=world.adult))
+    assert story.live
+
+
+def test_a_story_linked_to_a_minor_is_never_published(world, stories):
+    assert refusal(draft(stories, world, supervisee=world.minor)) == [
+        "关联未成年人档案的典型一律不得发布。"
+    ]
+
+
+def test_a_photo_needs_the_persons_written_consent(world, stories):
+    photo = Image.objects.create(title="照片", file=get_test_image_file())
+    story = draft(stories, world, photo=photo)
+    assert refusal(story) == ["发布本人照片须附本人书面同意。"]
+    story.photo_consent.save("consent.pdf", ContentFile(b"%PDF-1.4 signed"), save=True)
+    assert publish(story).live
+
+
+def test_the_place_is_no_finer_than_the_city_and_the_real_name_never_shows(world, stories):
+    story = draft(stories, world, supervisee=world.adult)
+    story.city = world.shizhong  # a county
+    with pytest.raises(ValidationError) as refused:
+        story.save_revision()
+    assert "city" in refused.value.message_dict
+    story.refresh_from_db()
+    story.body = [("text", "<p>张三丰在社区矫正期间表现良好。</p>")]
+    story.save()
+    assert refusal(story) == ["典型中出现了当事人的真实姓名，请使用化名。"]
+
+
+def test_the_editor_sees_why_a_publish_was_refused(world, stories, client_for):
+    world.editor.groups.add(Group.objects.get(name="Editors"))
+    editor = client_for(world.editor)
+    story = draft(stories, world, supervisee=world.minor)
+    data = nested_form_data(
+        {
+            "title": story.title,
+            "slug": story.slug,
+            "pseudonym": "小李",
+            "city": world.zaozhuang.pk,
+            "summary": story.summary,
+            "body": streamfield([("text", rich_text("<p>新生活</p>"))]),
+            "action-publish": "action-publish",
+        }
+    )
+    response = editor.post(f"/admin/pages/{story.pk}/edit/", data)
+    assert response.status_code == 200
+    assert "关联未成年人档案的典型一律不得发布。" in response.content.decode()
+    story.refresh_from_db()
+    assert not story.live
+
+
+def test_legal_education_is_listed_by_topic():
+    home = HomePage.objects.first()
+    index = home.add_child(instance=LegalEducationIndexPage(title="法治教育", slug="legal"))
+    for number, tag in enumerate(["案例", "问答", "案例"]):
+        page = index.add_child(
+            instance=LegalEducationPage(
+                title=f"第{number + 1}讲", slug=f"lesson-{number}", summary="摘要", body=STORY
+            )
+        )
+        page.tags.add(tag)
+        page.save_revision().publish()
+    everyone = Client()
+    listing = everyone.get("/legal/").content.decode()
+    assert all(f"第{n}讲" in listing for n in (1, 2, 3))
+    cases = everyone.get("/legal/?tag=案例").content.decode()
+    assert "第1讲" in cases and "第3讲" in cases and "第2讲" not in cases
