@@ -344,6 +344,8 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # --- Wagtail -----------------------------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = "矫正帮教平台"
+# The last approval of a workflow publishes without page permissions: the task checked the approver.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "portal.publishing.publish_approved"
 WAGTAILADMIN_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

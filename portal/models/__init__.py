@@ -21,6 +21,7 @@ from .people import (
 )
 from .regions import Region
 from .users import User
+from .workflows import RegionalApprovalTask
 
 __all__ = [
     "AuditChain",
@@ -37,6 +38,7 @@ __all__ = [
     "Organisation",
     "PublicationRefused",
     "Region",
+    "RegionalApprovalTask",
     "Role",
     "Skill",
     "StandardPage",

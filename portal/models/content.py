@@ -67,14 +67,38 @@ class RuledPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class StandardPage(Page):
+class RegionalPage(Page):
+    """Content published for a region: an official of that region approves it."""
+
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level__in": (*COARSE_LEVELS, Region.Level.COUNTY)},
+        verbose_name=_("published for"),
+        help_text=_("An official of this region approves the page."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def approval_region(self) -> Region:
+        return self.region
+
+
+class StandardPage(RegionalPage):
     """A plain article: what community corrections is, how to reach the office, and so on."""
 
     summary = models.TextField(_("summary"), blank=True, max_length=300)
     body = StreamField(body_blocks(), blank=True, verbose_name=_("body"))
 
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
-    search_fields = Page.search_fields
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("region"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
 
     class Meta:
         verbose_name = _("standard page")
@@ -190,6 +214,10 @@ class SuccessStoryPage(RuledPage):
             problems.append(_("The person's real name appears in the story: use the pseudonym."))
         return problems
 
+    @property
+    def approval_region(self) -> Region:
+        return self.city
+
     def _public_text(self) -> str:
         return " ".join([self.title, self.pseudonym, self.summary, str(self.body)])
 
@@ -234,7 +262,7 @@ class LegalEducationIndexPage(ListingPage):
         return context
 
 
-class LegalEducationPage(Page):
+class LegalEducationPage(RegionalPage):
     class Audience(models.TextChoices):
         EVERYONE = "everyone", _("everyone")
         SUPERVISEES = "supervisees", _("people under supervision")
@@ -255,6 +283,7 @@ class LegalEducationPage(Page):
 
     content_panels = [
         *Page.content_panels,
+        FieldPanel("region"),
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("tags"),
@@ -279,7 +308,7 @@ class NewsIndexPage(ListingPage):
         verbose_name = _("news index")
 
 
-class NewsPage(Page):
+class NewsPage(RegionalPage):
     date = models.DateField(_("date"))
     summary = models.TextField(_("summary"), max_length=300)
     body = StreamField(body_blocks(), verbose_name=_("body"))

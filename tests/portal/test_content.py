@@ -3,7 +3,7 @@ a scheduled one), and the editor is told why a publish was refused; listings pag
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.test import Client
 from wagtail.images.models import Image
@@ -111,13 +111,17 @@ def test_the_editor_sees_why_a_publish_was_refused(world, stories, client_for):
     assert not story.live
 
 
-def test_legal_education_is_listed_by_topic():
+def test_legal_education_is_listed_by_topic(world):
     home = HomePage.objects.first()
     index = home.add_child(instance=LegalEducationIndexPage(title="法治教育", slug="legal"))
     for number, tag in enumerate(["案例", "问答", "案例"]):
         page = index.add_child(
             instance=LegalEducationPage(
-                title=f"第{number + 1}讲", slug=f"lesson-{number}", summary="摘要", body=STORY
+                title=f"第{number + 1}讲",
+                slug=f"lesson-{number}",
+                summary="摘要",
+                body=STORY,
+                region=world.zaozhuang,
             )
         )
         page.tags.add(tag)
@@ -127,3 +131,66 @@ def test_legal_education_is_listed_by_topic():
     assert all(f"第{n}讲" in listing for n in (1, 2, 3))
     cases = everyone.get("/legal/?tag=案例").content.decode()
     assert "第1讲" in cases and "第3讲" in cases and "第2讲" not in cases
+
+
+@pytest.fixture
+def review(stories):
+    """The migrations' review workflow, assigned to the stories section as an administrator
+    would."""
+    from wagtail.models import Workflow, WorkflowPage
+
+    workflow = Workflow.objects.get(name="地区审核")
+    WorkflowPage.objects.create(workflow=workflow, page=stories)
+    return workflow
+
+
+def submitted(story, editor):
+    story.save_revision(user=editor)
+    story.get_workflow().start(story, editor)
+    return story.current_workflow_state.current_task_state
+
+
+def test_only_an_official_of_the_region_approves(world, stories, review):
+    story = draft(stories, world)  # placed in 枣庄
+    state = submitted(story, world.editor)
+    task = state.task.specific
+    assert task.get_actions(story, world.jining_official) == []
+    assert task.get_actions(story, world.editor) == []
+    assert not task.get_task_states_user_can_moderate(world.jining_official).exists()
+    assert list(task.get_task_states_user_can_moderate(world.official)) == [state]
+    with pytest.raises(PermissionDenied):
+        task.on_action(state, world.jining_official, "approve")
+    story.refresh_from_db()
+    assert not story.live
+
+    task.on_action(state, world.official, "approve")
+    story.refresh_from_db()
+    assert story.live and story.current_workflow_state is None
+
+
+def test_approval_applies_the_content_rules_and_tells_the_editor(world, stories, review):
+    story = draft(stories, world, supervisee=world.minor)
+    state = submitted(story, world.editor)
+    state.task.specific.on_action(state, world.official, "approve")
+    state.refresh_from_db()
+    story.refresh_from_db()
+    assert not story.live and state.status == "rejected"
+    assert state.comment == "未发布：关联未成年人档案的典型一律不得发布。"
+
+
+def test_an_official_approves_in_the_admin(world, stories, review, client_for):
+    world.official.groups.add(Group.objects.get(name="Reviewers"))
+    story = draft(stories, world)
+    state = submitted(story, world.editor)
+    url = f"/admin/pages/workflow/action/{story.pk}/approve/{state.pk}/"
+    outsider = client_for(world.jining_official)
+    world.jining_official.groups.add(Group.objects.get(name="Reviewers"))
+    assert outsider.post(url, {"comment": ""}).status_code == 302  # turned away
+    story.refresh_from_db()
+    assert not story.live
+    official = client_for(world.official)
+    assert official.get("/admin/").status_code == 200
+    response = official.post(url, {"comment": ""})
+    assert response.status_code in (200, 302)
+    story.refresh_from_db()
+    assert story.live
