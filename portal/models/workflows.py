@@ -72,4 +72,3 @@ class RegionalApprovalTask(Task):
     class Meta:
         verbose_name = _("approval by an official of the region")
         verbose_name_plural = _("approvals by an official of the region")
-
