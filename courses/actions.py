@@ -151,7 +151,7 @@ def complete_if_due(progress: LessonProgress) -> bool:
 
 
 def complete_course_if_due(supervisee: Supervisee, course: CoursePage) -> CourseCompletion | None:
-    lesson_ids = set(course.lessons().values_list("pk", flat=True))
+    lesson_ids = set(course.lessons().filter(optional=False).values_list("pk", flat=True))
     done = set(
         LessonProgress.objects.filter(
             supervisee=supervisee, lesson_id__in=lesson_ids, completed_at__isnull=False

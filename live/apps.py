@@ -15,6 +15,7 @@ class LiveConfig(AppConfig):
         from portal.housekeeping import register
 
         from .attendance import send_attention_checks, sweep_stale_leases
+        from .replay import make_replays
         from .signals import close_sockets_on_deactivation, close_sockets_on_logout
 
         user_logged_out.connect(close_sockets_on_logout, dispatch_uid="live.logout")
@@ -23,3 +24,4 @@ class LiveConfig(AppConfig):
         )
         register("live.sweep_leases", sweep_stale_leases)
         register("live.attention_checks", send_attention_checks)
+        register("live.make_replays", make_replays)

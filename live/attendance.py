@@ -27,7 +27,6 @@ from .models import (
     LiveClass,
     PollAnswer,
 )
-from .tasks import make_replay
 
 Interval = tuple[datetime.datetime, datetime.datetime]
 
@@ -154,9 +153,9 @@ def end_class(live_class: LiveClass) -> list[Attendance]:
         if locked.status != LiveClass.Status.ENDED:
             locked.status, locked.ended_at = LiveClass.Status.ENDED, timezone.now()
             locked.save(update_fields=["status", "ended_at"])
+        # The broadcast sockets close themselves (class.end); the make-up lesson is made by
+        # housekeeping once their encoders have stored every segment (replay.make_replays).
         locked.runs.filter(ended_at__isnull=True).update(ended_at=timezone.now())
-        if locked.course_id and locked.runs.exists():
-            transaction.on_commit(lambda: make_replay.enqueue(locked.pk))
         locked.leases.filter(closed_at__isnull=True).update(closed_at=F("renewed_at"))
         attendances = recompute(locked)
         day = timezone.localdate(locked.starts_at)

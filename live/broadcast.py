@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from media import ffmpeg as media_ffmpeg
 from media.models import video_storage
+from portal.access import has_role
+from portal.models import Role
 
 from .access import manages
 from .models import BroadcastRun, LiveClass
@@ -37,6 +39,7 @@ logger = logging.getLogger(__name__)
 PLAYLIST = "index.m3u8"
 SEGMENT_PATTERN = "seg_%05d.ts"
 PUBLISH_INTERVAL = 0.2
+STOP_SECONDS = 5
 PLAYLIST_CACHE_SECONDS = 120
 
 
@@ -96,25 +99,36 @@ def segments_in(playlist: str) -> list[str]:
     return [line for line in playlist.splitlines() if line and not line.startswith("#")]
 
 
-class Encoder:
-    """One run: feed it chunks, stop it at the end. Publishing never blocks the socket."""
+# The encoders running in this process; LIVE_ENCODERS_PER_PROCESS caps them.
+running: set[Encoder] = set()
 
-    def __init__(self, live_class_key: uuid.UUID, run_key: uuid.UUID, on_air=None) -> None:
+
+def off_thread(function):
+    """Blocking storage and cache calls, on a thread of their own: the process's one thread for
+    database work is busy with thousands of sockets, and segments must not wait behind them."""
+    return sync_to_async(function, thread_sensitive=False)
+
+
+class Encoder:
+    """One run: start it, feed it chunks, stop it at the end. Publishing never blocks the
+    socket; stopping always releases ffmpeg, its tasks and its scratch folder."""
+
+    def __init__(self, run: BroadcastRun, on_air=None) -> None:
         """`on_air`: a coroutine function called once the first playlist is published."""
-        self.run_key = run_key
+        self.run = run
         self.on_air = on_air
-        self.folder = f"live/{live_class_key.hex}/{run_key.hex}"
-        self.work = Path(settings.SCRATCH_ROOT) / f"live-{run_key.hex}"
+        self.work = Path(settings.SCRATCH_ROOT) / f"live-{run.key.hex}"
         self.published: set[str] = set()
         self.playlist_stamp = 0.0
         self.errors = bytearray()
         self.process: asyncio.subprocess.Process | None = None
+        self.tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
+        running.add(self)
         self.work.mkdir(parents=True, exist_ok=True)
-        command = encoder_command(self.work)
         self.process = await asyncio.create_subprocess_exec(
-            *command,
+            *encoder_command(self.work),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
@@ -125,12 +139,12 @@ class Encoder:
         ]
 
     @property
-    def running(self) -> bool:
+    def alive(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
     async def feed(self, chunk: bytes) -> bool:
         """Hand a chunk to ffmpeg; False when ffmpeg has stopped (bad input)."""
-        if not self.running:
+        if not self.alive:
             return False
         try:
             self.process.stdin.write(chunk)
@@ -140,28 +154,34 @@ class Encoder:
         return True
 
     async def stop(self) -> None:
-        """End of input: let ffmpeg finish the last segment, publish it, clean up."""
-        if self.process is None:
-            return
-        if self.process.stdin and not self.process.stdin.is_closing():
-            self.process.stdin.close()
+        """End of input: let ffmpeg finish the last segment (a few seconds at most), publish
+        what is left, and release everything whatever goes wrong."""
+        self.on_air = None  # a run that is stopping never announces itself
         try:
-            await asyncio.wait_for(self.process.wait(), timeout=15)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        await self._publish(final=True)
-        if self.process.returncode not in (0, None):
-            logger.warning(
-                "live encoder %s stopped with %s: %s",
-                self.run_key,
-                self.process.returncode,
-                self.errors[-2000:].decode("utf-8", "replace"),
-            )
-        await sync_to_async(shutil.rmtree)(self.work, ignore_errors=True)
+            if self.process is not None:
+                if self.process.stdin and not self.process.stdin.is_closing():
+                    self.process.stdin.close()
+                try:
+                    await asyncio.wait_for(self.process.wait(), timeout=STOP_SECONDS)
+                except TimeoutError:
+                    self.process.kill()
+                    await self.process.wait()
+                await self._publish(final=True)
+        finally:
+            for task in self.tasks:
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+            if self.alive:
+                self.process.kill()
+            if self.process is not None and self.process.returncode not in (0, None):
+                logger.warning(
+                    "live encoder %s stopped with %s: %s",
+                    self.run.key,
+                    self.process.returncode,
+                    self.errors[-2000:].decode("utf-8", "replace"),
+                )
+            await off_thread(shutil.rmtree)(self.work, ignore_errors=True)
+            running.discard(self)
 
     async def _drain_errors(self) -> None:
         while chunk := await self.process.stderr.read(4096):
@@ -174,11 +194,12 @@ class Encoder:
             try:
                 await self._publish()
             except Exception:
-                logger.exception("publishing live run %s", self.run_key)
+                logger.exception("publishing live run %s", self.run.key)
 
     async def _publish(self, final: bool = False) -> None:
-        """Segments first, then the playlist that names them: a player never sees a name
-        whose file is not there yet."""
+        """Every finished segment first (ffmpeg renames a segment into place when it is done,
+        so all of them reach the recording even if publishing fell behind), then the playlist
+        that names them: a player never sees a name whose file is not there yet."""
         path = self.work / PLAYLIST
         try:
             stamp = path.stat().st_mtime
@@ -188,24 +209,33 @@ class Encoder:
             return
         self.playlist_stamp = stamp
         text = path.read_text()
-        for name in segments_in(text):
-            if name not in self.published:
-                await sync_to_async(self._upload)(name)
-                self.published.add(name)
-        await sync_to_async(cache.set)(playlist_key(self.run_key), text, PLAYLIST_CACHE_SECONDS)
+        for segment in sorted(self.work.glob("seg_*.ts")):
+            if segment.name not in self.published:
+                await off_thread(self._upload)(segment)
+                self.published.add(segment.name)
+        await off_thread(cache.set)(playlist_key(self.run.key), text, PLAYLIST_CACHE_SECONDS)
         if self.on_air is not None:
             on_air, self.on_air = self.on_air, None
             await on_air()
 
-    def _upload(self, name: str) -> None:
+    def _upload(self, segment: Path) -> None:
         storage = video_storage()
-        target = f"{self.folder}/{name}"
+        target = f"{self.run.folder}/{segment.name}"
         if not storage.exists(target):
-            storage.save(target, ContentFile((self.work / name).read_bytes()))
+            storage.save(target, ContentFile(segment.read_bytes()))
 
 
 def playlist_url(live_class, run) -> str:
     return reverse("live:hls", args=[live_class.key, run.key, PLAYLIST])
+
+
+def current_playlist(live_class: LiveClass) -> str:
+    """What the audience should play now: the browser broadcast on air (once its first
+    playlist is out), else the studio source, else nothing."""
+    run = live_class.runs.filter(ended_at__isnull=True).last()
+    if run is not None and live_playlist(run.key) is not None:
+        return playlist_url(live_class, run)
+    return live_class.hls_source_url
 
 
 @database_sync_to_async
@@ -216,7 +246,7 @@ def open_run(user, key: str):
         live_class = LiveClass.objects.select_for_update().filter(key=key).first()
         if live_class is None or live_class.status == LiveClass.Status.ENDED:
             return None
-        if not manages(user, live_class):
+        if not may_present(user, live_class):
             return None
         now = timezone.now()
         live_class.runs.filter(ended_at__isnull=True).update(ended_at=now)
@@ -232,20 +262,26 @@ def still_presenting(user, run) -> bool:
     """Re-checked while the broadcast runs: the user may still present, the class is on,
     and no newer run has taken over."""
     current = BroadcastRun.objects.select_related("live_class").filter(pk=run.pk).first()
+    fresh = get_user_model().objects.filter(pk=user.pk, is_active=True).first()  # no cached roles
     return (
         current is not None
+        and fresh is not None
         and current.ended_at is None
         and current.live_class.status != LiveClass.Status.ENDED
-        and get_user_model().objects.filter(pk=user.pk, is_active=True).exists()
-        and manages(user, current.live_class)
+        and may_present(fresh, current.live_class)
     )
+
+
+def may_present(user, live_class: LiveClass) -> bool:
+    """Staff who run the class; a presenter who has since lost the staff role may not."""
+    return has_role(user, Role.OFFICIAL, Role.CASEWORKER) and manages(user, live_class)
 
 
 @database_sync_to_async
 def close_run(run) -> bool:
-    """End the run; False if it had already ended (a newer run took over)."""
-    return bool(
-        BroadcastRun.objects.filter(pk=run.pk, ended_at__isnull=True).update(
-            ended_at=timezone.now()
-        )
-    )
+    """End the run and note that its segments are all stored (the make-up lesson waits for
+    that); False if it had already ended (a newer run took over, or the class ended)."""
+    now = timezone.now()
+    ended = BroadcastRun.objects.filter(pk=run.pk, ended_at__isnull=True).update(ended_at=now)
+    BroadcastRun.objects.filter(pk=run.pk).update(flushed_at=now)
+    return bool(ended)

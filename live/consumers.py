@@ -7,6 +7,7 @@ Close codes: 4401 not signed in or signed out, 4404 not in this class (or no suc
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -46,7 +47,8 @@ class TokenBucket:
 
 @database_sync_to_async
 def admit(user, key: str):
-    """(class, supervisee or None, moderator?) for someone who may join; None otherwise."""
+    """(class, supervisee or None, moderator?, what to play) for someone who may join; None
+    otherwise."""
     live_class = LiveClass.objects.select_related("organiser__region").filter(key=key).first()
     if live_class is None:
         return None
@@ -54,7 +56,7 @@ def admit(user, key: str):
     moderator = manages(user, live_class)
     if supervisee is None and not moderator and not staff_sees(user, live_class):
         return None  # overseeing staff may follow the class without moderating it
-    return live_class, supervisee, moderator
+    return live_class, supervisee, moderator, broadcast.current_playlist(live_class)
 
 
 class ClassConsumer(AsyncWebsocketConsumer):
@@ -72,7 +74,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
         if admitted is None:
             await self.close(code=4404)
             return
-        self.live_class, self.supervisee, self.moderator = admitted
+        self.live_class, self.supervisee, self.moderator, playlist = admitted
         if self.live_class.status == LiveClass.Status.ENDED:
             await self.close(code=4410)
             return
@@ -84,7 +86,9 @@ class ClassConsumer(AsyncWebsocketConsumer):
         if self.supervisee is not None:
             self.lease_id = await open_lease(self.live_class, user, self.supervisee)
             self.last_seen = timezone.now()
-        await self.send(text_data=payloads.welcome(self.live_class, self.name, self.moderator))
+        await self.send(
+            text_data=payloads.welcome(self.live_class, self.name, self.moderator, playlist)
+        )
 
     async def disconnect(self, code) -> None:
         if getattr(self, "live_class", None) is None:
@@ -228,11 +232,32 @@ class ClassConsumer(AsyncWebsocketConsumer):
         await self.close(code=4410)
 
 
+class ByteBucket:
+    """At most LIVE_MEDIA_BYTES_PER_SECOND on average, with a few seconds' burst."""
+
+    def __init__(self) -> None:
+        self.rate = settings.LIVE_MEDIA_BYTES_PER_SECOND
+        self.bytes = 4.0 * self.rate
+        self.stamp = time.monotonic()
+
+    def take(self, size: int) -> bool:
+        now = time.monotonic()
+        self.bytes = min(4.0 * self.rate, self.bytes + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if size > self.bytes:
+            return False
+        self.bytes -= size
+        return True
+
+
 class BroadcastConsumer(AsyncWebsocketConsumer):
     """The presenter's media socket: binary WebM chunks from MediaRecorder, nothing else.
 
-    Close codes as for the class socket, and 4412 when a newer broadcast of the class took
-    over, 4422 when ffmpeg cannot read what arrives.
+    ffmpeg starts with the first chunk. A watchdog re-checks the presenter every
+    RECHECK_SECONDS and closes a socket that fell silent. Close codes as for the class socket,
+    and 4408 silent for LIVE_BROADCAST_IDLE_SECONDS, 4412 a newer broadcast of the class took
+    over (or the presenter may no longer present), 4422 ffmpeg cannot read what arrives, 4429
+    too many bytes, or this process already runs LIVE_ENCODERS_PER_PROCESS encoders.
     """
 
     channel_layer_alias = None
@@ -240,9 +265,12 @@ class BroadcastConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        self.run = None
+        self.run = self.encoder = self.watchdog = None
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
+            return
+        if len(broadcast.running) >= settings.LIVE_ENCODERS_PER_PROCESS:
+            await self.close(code=4429)
             return
         opened = await broadcast.open_run(user, self.scope["url_route"]["kwargs"]["key"])
         if opened is None:
@@ -250,14 +278,12 @@ class BroadcastConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.live_class, self.run = opened
-        playlist = broadcast.playlist_url(self.live_class, self.run)
-        self.encoder = broadcast.Encoder(
-            self.live_class.key, self.run.key, on_air=lambda: self._tell_audience(playlist)
-        )
-        await self.encoder.start()
-        await hub().follow_user(self, user.pk)
+        self.bucket = ByteBucket()
+        self.heard = time.monotonic()
+        # In the class's room for the end of the class and sign-outs; class frames are ignored.
+        await hub().join(self.live_class.group, self, user.pk)
         await self.accept()
-        self.checked = time.monotonic()
+        self.watchdog = asyncio.create_task(self._watch())
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         if bytes_data is None:
@@ -265,29 +291,61 @@ class BroadcastConsumer(AsyncWebsocketConsumer):
         if len(bytes_data) > settings.LIVE_MEDIA_CHUNK_BYTES:
             await self.close(code=4409)
             return
-        if time.monotonic() - self.checked > self.RECHECK_SECONDS:
-            self.checked = time.monotonic()
-            if not await broadcast.still_presenting(self.user, self.run):
-                await self.close(code=4412)
+        if not self.bucket.take(len(bytes_data)):
+            await self.close(code=4429)
+            return
+        self.heard = time.monotonic()
+        if self.encoder is None:
+            if len(broadcast.running) >= settings.LIVE_ENCODERS_PER_PROCESS:
+                await self.close(code=4429)
                 return
+            playlist = broadcast.playlist_url(self.live_class, self.run)
+            self.encoder = broadcast.Encoder(self.run, on_air=lambda: self._tell_audience(playlist))
+            await self.encoder.start()
         if not await self.encoder.feed(bytes_data):
             await self.send(
                 text_data=payloads.error("media", _("The video from your browser cannot be read."))
             )
             await self.close(code=4422)
 
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.RECHECK_SECONDS)
+            if time.monotonic() - self.heard > settings.LIVE_BROADCAST_IDLE_SECONDS:
+                await self.close(code=4408)
+                return
+            if not await broadcast.still_presenting(self.user, self.run):
+                await self.close(code=4412)
+                return
+
     async def disconnect(self, code) -> None:
         if self.run is None:
             return
-        await hub().forget_user(self, self.user.pk)
-        await self.encoder.stop()
-        if await broadcast.close_run(self.run):  # not when a newer run took over
-            await self._tell_audience("")
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+        await hub().leave(self.live_class.group, self, self.user.pk)
+        # Shielded: the server gives a closed socket's handler only a few seconds, and the
+        # encoder must be released and the run closed even if it runs out.
+        await asyncio.shield(self._finish())
+
+    async def _finish(self) -> None:
+        try:
+            if self.encoder is not None:
+                await self.encoder.stop()
+        finally:
+            if await broadcast.close_run(self.run):  # not when a newer run took over
+                await self._tell_audience(self.live_class.hls_source_url)
 
     async def _tell_audience(self, playlist: str) -> None:
         await get_channel_layer().group_send(
             self.live_class.group, {"type": "live.frame", "text": payloads.broadcast(playlist)}
         )
 
+    async def live_frame(self, event: dict) -> None:
+        """Class frames are for the audience's sockets, not for the media socket."""
+
     async def session_end(self, event: dict) -> None:
         await self.close(code=4401)
+
+    async def class_end(self, event: dict) -> None:
+        await self.close(code=4410)

@@ -81,15 +81,18 @@ def _held_with_replay() -> None:
     run = BroadcastRun.objects.create(live_class=live_class, started_by=official)
     with tempfile.TemporaryDirectory() as work:
         recording = generate_webm(Path(work) / "camera.webm", seconds=20, width=640, height=360)
-        async_to_sync(_broadcast)(live_class, run, recording.read_bytes())
+        async_to_sync(_broadcast)(run, recording.read_bytes())
+    BroadcastRun.objects.filter(pk=run.pk).update(
+        ended_at=timezone.now(), flushed_at=timezone.now()
+    )
     end_class(live_class)
     if make_replay(live_class.pk) == "made":
         live_class.refresh_from_db()
         processing.process(live_class.replay.video_id)
 
 
-async def _broadcast(live_class: LiveClass, run: BroadcastRun, data: bytes) -> None:
-    encoder = Encoder(live_class.key, run.key)
+async def _broadcast(run: BroadcastRun, data: bytes) -> None:
+    encoder = Encoder(run)
     await encoder.start()
     for start in range(0, len(data), 64 * 1024):
         await encoder.feed(data[start : start + 64 * 1024])

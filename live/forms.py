@@ -11,6 +11,7 @@ from portal.models import Region, Role
 from portal.models.people import SupervisionLevel
 
 from .models import LiveClass
+from .replay import course_fits
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -98,6 +99,17 @@ class LiveClassForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        course, audience = data.get("course"), data.get("audience")
+        if course and audience:
+            probe = LiveClass(course=course, audience=audience)
+            if not course_fits(probe):
+                self.add_error(
+                    "course",
+                    _(
+                        "The recording becomes a lesson of this course, so the course must "
+                        "be for the class's age group (a minors' class: a minors-only course)."
+                    ),
+                )
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The class must end after it starts."))

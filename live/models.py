@@ -119,6 +119,8 @@ class BroadcastRun(models.Model):
     )
     started_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Set once its encoder has stored every segment: the recording is complete.
+    flushed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["started_at", "pk"]

@@ -22,11 +22,14 @@ def display_name(user, supervisee, presenter: bool) -> str:
     return f"{name}（主讲）" if presenter else name
 
 
-def welcome(live_class, name: str, moderator: bool) -> str:
+def welcome(live_class, name: str, moderator: bool, playlist: str) -> str:
+    """The first frame; `playlist` is what to play now, for a page that (re)connects after a
+    broadcast started or stopped."""
     return dumps(
         {
             "type": "live.welcome",
             "title": live_class.title,
+            "playlist": playlist,
             "you": name,
             "moderator": moderator,
             "ping_seconds": settings.LIVE_PING_SECONDS,

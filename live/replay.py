@@ -8,6 +8,7 @@ credit did not already cover, so one class never counts twice.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import tempfile
 from pathlib import Path
@@ -16,10 +17,12 @@ import ffmpeg
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import HourCredit, LessonPage
+from courses.models.pages import AgeGroup
 from media import ffmpeg as media_ffmpeg
 from media.actions import submit_video
 from media.models import Video, video_storage
@@ -27,6 +30,11 @@ from media.models import Video, video_storage
 from .models import LiveClass
 
 logger = logging.getLogger(__name__)
+# A class's recording is made once every run reports its segments stored, or this long after
+# the class ended (a server process that died never reports); classes older than the window
+# are left alone.
+FLUSH_GRACE_SECONDS = 120
+REPLAY_WINDOW_DAYS = 7
 
 
 def recorded_segments(live_class: LiveClass) -> list[str]:
@@ -58,34 +66,73 @@ def join(segments: list[str], target: Path, work: Path) -> None:
     media_ffmpeg.run(media_ffmpeg.command_line(command))
 
 
+def course_fits(live_class: LiveClass) -> bool:
+    """The course must admit the class's audience, and a minors' class (whose recording may
+    show minors) may only feed a minors-only course."""
+    course = live_class.course
+    if course is None:
+        return False
+    if live_class.audience == LiveClass.Audience.MINORS:
+        return course.age_group == AgeGroup.MINORS
+    return course.age_group in (AgeGroup.ADULTS, AgeGroup.ALL)
+
+
+def make_replays(now=None) -> int:
+    """Housekeeping: make the lessons of ended classes whose recording is complete (every
+    run's encoder has stored its segments) or whose encoders had their chance (a process that
+    died never says so)."""
+    now = now or timezone.now()
+    late = now - datetime.timedelta(seconds=FLUSH_GRACE_SECONDS)
+    due = (
+        LiveClass.objects.filter(
+            status=LiveClass.Status.ENDED,
+            replay__isnull=True,
+            course__isnull=False,
+            ended_at__gte=now - datetime.timedelta(days=REPLAY_WINDOW_DAYS),
+            runs__isnull=False,
+        )
+        .exclude(Q(runs__flushed_at__isnull=True) & Q(ended_at__gt=late))
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    return sum(make_replay(pk) == "made" for pk in due)
+
+
 def make_replay(live_class_id: int) -> str:
-    """Build the make-up lesson once; safe to run again."""
-    live_class = LiveClass.objects.select_related("course").get(pk=live_class_id)
-    if live_class.replay_id or live_class.status != LiveClass.Status.ENDED:
-        return "skipped"
-    segments = recorded_segments(live_class)
-    if not segments or live_class.course is None:
-        return "nothing"
-    Path(settings.SCRATCH_ROOT).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=settings.SCRATCH_ROOT) as scratch:
-        work = Path(scratch)
-        target = work / "replay.mp4"
-        join(segments, target, work)
-        minutes = max(1, round(media_ffmpeg.probe(target).duration / 60))
-        with transaction.atomic():
-            locked = LiveClass.objects.select_for_update().get(pk=live_class.pk)
-            if locked.replay_id:
-                return "skipped"
+    """Build the make-up lesson once. The class row stays locked while it is made, so two
+    workers never make it twice; a failure leaves no stored file behind."""
+    with transaction.atomic():
+        live_class = (
+            LiveClass.objects.select_for_update(skip_locked=True)
+            .select_related("course")
+            .filter(pk=live_class_id)
+            .first()
+        )
+        if live_class is None:
+            return "busy"
+        if live_class.replay_id or live_class.status != LiveClass.Status.ENDED:
+            return "skipped"
+        segments = recorded_segments(live_class)
+        if not segments or not course_fits(live_class):
+            return "nothing"
+        Path(settings.SCRATCH_ROOT).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=settings.SCRATCH_ROOT) as scratch:
+            target = Path(scratch) / "replay.mp4"
+            join(segments, target, Path(scratch))
+            minutes = max(1, round(media_ffmpeg.probe(target).duration / 60))
             title = _("Replay: %(title)s") % {"title": live_class.title}
             video = Video(title=title, uploaded_by=live_class.created_by)
             with target.open("rb") as handle:
                 video.original.save("replay.mp4", File(handle), save=False)
+        stored = video.original.name
+        try:
             submit_video(video, live_class.created_by)
             lesson = LessonPage(
                 title=title,
                 slug=f"replay-{live_class.key.hex[:12]}",
                 video=video,
                 credited_minutes=minutes,
+                optional=True,
                 body="<p>%s</p>"
                 % (
                     _("The recording of the live class of %(day)s.")
@@ -94,20 +141,26 @@ def make_replay(live_class_id: int) -> str:
             )
             live_class.course.add_child(instance=lesson)
             lesson.save_revision().publish()
-            locked.replay = lesson
-            locked.save(update_fields=["replay"])
+            live_class.replay = lesson
+            live_class.save(update_fields=["replay"])
+        except Exception:
+            video_storage().delete(stored)
+            raise
     return "made"
 
 
 def live_minutes_already_credited(lesson: LessonPage, supervisee) -> int:
-    """Minutes the supervisee was credited for attending the class this lesson replays."""
+    """Net minutes the supervisee keeps for attending the class this lesson replays: the live
+    credit less any reversal of it."""
+    keys = [
+        f"live:{pk}:{supervisee.pk}"
+        for pk in LiveClass.objects.filter(replay=lesson).values_list("pk", flat=True)
+    ]
+    if not keys:
+        return 0
     return (
-        HourCredit.objects.filter(
-            supervisee=supervisee,
-            key__in=[
-                f"live:{pk}:{supervisee.pk}"
-                for pk in LiveClass.objects.filter(replay=lesson).values_list("pk", flat=True)
-            ],
-        ).aggregate(total=Sum("minutes"))["total"]
+        HourCredit.objects.filter(supervisee=supervisee)
+        .filter(Q(key__in=keys) | Q(reverses__key__in=keys))
+        .aggregate(total=Sum("minutes"))["total"]
         or 0
     )

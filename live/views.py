@@ -31,7 +31,7 @@ from .access import access_live_class, classes_for, manages
 from .forms import LiveClassForm
 from .models import Attendance, BroadcastRun, LiveClass
 
-HLS_FILE = re.compile(r"^(?:index\.m3u8|seg_\d{5}\.ts)$")
+HLS_FILE = re.compile(r"index\.m3u8|seg_\d{5}\.ts", re.ASCII)
 # How long a viewer's right to a class's stream is remembered: players fetch a playlist every
 # second or two, and the full check reads the roles and the audience.
 VIEWER_CACHE_SECONDS = 60
@@ -71,9 +71,6 @@ def schedule(request):
 @role_required(Role.SUPERVISEE, Role.OFFICIAL, Role.CASEWORKER)
 def class_detail(request, key):
     live_class = access_live_class(request.user, key)
-    run = live_class.runs.filter(ended_at__isnull=True).last()
-    if run and broadcast.live_playlist(run.key) is None:
-        run = None  # not on air yet: the socket says when it is
     moderator = manages(request.user, live_class)
     return render(
         request,
@@ -82,9 +79,7 @@ def class_detail(request, key):
             "live_class": live_class,
             "moderator": moderator,
             "presenter": moderator and live_class.status != LiveClass.Status.ENDED,
-            "playlist": (
-                broadcast.playlist_url(live_class, run) if run else live_class.hls_source_url
-            ),
+            "playlist": broadcast.current_playlist(live_class),
             "socket_path": f"/ws/live/{live_class.key}/",
             "broadcast_path": f"/ws/live/{live_class.key}/broadcast/",
             "reactions": payloads.REACTIONS,
@@ -113,7 +108,7 @@ def go_on_air(request, key):
 def hls(request, key, run, name: str):
     """The browser broadcast's playlist (from the cache, never stored by anyone) and segments
     (from the video store) for those who may see the class."""
-    if not HLS_FILE.match(name):
+    if not HLS_FILE.fullmatch(name):
         raise Http404
     remembered = f"live:viewer:{request.user.pk}:{key}"
     if not cache.get(remembered):

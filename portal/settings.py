@@ -434,6 +434,11 @@ LIVE_HLS_SEGMENT_SECONDS = env_int("LIVE_HLS_SEGMENT_SECONDS", 1)
 LIVE_HLS_PLAYLIST_SEGMENTS = env_int("LIVE_HLS_PLAYLIST_SEGMENTS", 6)
 LIVE_BROADCAST_HEIGHT = env_int("LIVE_BROADCAST_HEIGHT", 360)
 LIVE_BROADCAST_VIDEO_KBPS = env_int("LIVE_BROADCAST_VIDEO_KBPS", 700)
+# A presenter's socket may send LIVE_MEDIA_BYTES_PER_SECOND on average and must not fall silent
+# for LIVE_BROADCAST_IDLE_SECONDS; one server process runs at most LIVE_ENCODERS_PER_PROCESS.
+LIVE_MEDIA_BYTES_PER_SECOND = env_int("LIVE_MEDIA_BYTES_PER_SECOND", 512 * 1024)
+LIVE_BROADCAST_IDLE_SECONDS = env_int("LIVE_BROADCAST_IDLE_SECONDS", 20)
+LIVE_ENCODERS_PER_PROCESS = env_int("LIVE_ENCODERS_PER_PROCESS", 4)
 
 # --- Mail and logging --------------------------------------------------------------------------
 

@@ -213,12 +213,21 @@ class LessonPage(Page):
         blank=True,
         help_text=_("If set, the learner is asked to write a reflection (观后感言)."),
     )
+    optional = models.BooleanField(
+        _("optional"),
+        default=False,
+        help_text=_(
+            "Credited when completed, but not needed to complete the course "
+            "(e.g. the recording of a live class)."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("video"),
         FieldPanel("body"),
         FieldPanel("credited_minutes"),
+        FieldPanel("optional"),
         MultiFieldPanel([FieldPanel("quiz"), FieldPanel("pass_mark")], heading=_("Quiz")),
         FieldPanel("reflection_prompt"),
     ]

@@ -1,5 +1,6 @@
 """Browser journeys: Playwright driving Debian's Chromium (never a downloaded browser)."""
 
+import json
 import os
 import time
 from pathlib import Path
@@ -39,6 +40,7 @@ def _migration_data_restored(request, migration_data):
         return
     request.getfixturevalue("transactional_db")
     from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from django.db import connection
 
@@ -51,7 +53,13 @@ def _migration_data_restored(request, migration_data):
         from django.core.management.color import no_style
 
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        connection.creation.deserialize_db_from_string(migration_data)
+        # Content types first: building a workflow task looks its own type up (and would
+        # create it, with another id, if it were not there yet).
+        rows = json.loads(migration_data)
+        types = [row for row in rows if row["model"] == "contenttypes.contenttype"]
+        others = [row for row in rows if row["model"] != "contenttypes.contenttype"]
+        ContentType.objects.clear_cache()
+        connection.creation.deserialize_db_from_string(json.dumps(types + others))
         # The rows came back with their ids; move PostgreSQL's sequences past them.
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):

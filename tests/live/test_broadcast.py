@@ -7,6 +7,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.test import Client
 
 from live import broadcast
@@ -107,13 +108,42 @@ async def test_oversize_chunks_and_unreadable_media_close_the_socket(world, live
     await garbage.wait()
 
 
-async def test_a_newer_broadcast_takes_over(world, live_class, monkeypatch):
-    monkeypatch.setattr(BroadcastConsumer, "RECHECK_SECONDS", 0)
+@pytest.fixture
+def watchful(monkeypatch):
+    monkeypatch.setattr(BroadcastConsumer, "RECHECK_SECONDS", 0.05)
+
+
+async def test_a_newer_broadcast_takes_over(world, live_class, watchful):
     first = await socket(live_class, world.official, path="broadcast/")
     second = await socket(live_class, world.official, path="broadcast/")
     runs = await sync_to_async(list)(BroadcastRun.objects.order_by("pk"))
     assert runs[0].ended_at is not None and runs[1].ended_at is None
-    await first.send_to(bytes_data=b"\x1a\x45\xdf\xa3")
     assert (await first.receive_output(timeout=3))["code"] == 4412
     await first.wait()
     await second.disconnect()
+
+
+async def test_a_presenter_who_loses_the_staff_role_is_cut_off(world, live_class, watchful):
+    await sync_to_async(live_class.presenters.add)(world.caseworker)
+    presenter = await socket(live_class, world.caseworker, path="broadcast/")
+    await sync_to_async(world.caseworker.memberships.all().delete)()
+    assert (await presenter.receive_output(timeout=3))["code"] == 4412
+    await presenter.wait()
+
+
+async def test_silence_ending_the_class_and_the_encoder_cap_close_it(
+    world, live_class, watchful, settings
+):
+    settings.LIVE_BROADCAST_IDLE_SECONDS = 0
+    silent = await socket(live_class, world.official, path="broadcast/")
+    assert (await silent.receive_output(timeout=3))["code"] == 4408
+    await silent.wait()
+
+    settings.LIVE_BROADCAST_IDLE_SECONDS = 60
+    presenter = await socket(live_class, world.official, path="broadcast/")
+    await get_channel_layer().group_send(live_class.group, {"type": "class.end"})
+    assert (await presenter.receive_output(timeout=3))["code"] == 4410
+    await presenter.wait()
+
+    settings.LIVE_ENCODERS_PER_PROCESS = 0
+    assert await socket(live_class, world.official, path="broadcast/") == 4429

@@ -11,7 +11,6 @@
   var startButtons = panel.querySelectorAll("[data-broadcast-start]");
   var CHUNK_MS = 500;
   var MAX_BUFFERED = 4 * 1024 * 1024;
-  var stream = null, recorder = null, socket = null;
 
   function say(text) { status.textContent = text; }
   function busy(on) {
@@ -38,14 +37,23 @@
     });
   }
 
+  // One session per press of a start button: events of an earlier session's socket or
+  // recorder never touch a later one.
+  var current = null;
+
   function stop(message) {
-    if (recorder && recorder.state !== "inactive") recorder.stop();
-    if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
-    if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000);
-    recorder = stream = socket = null;
-    preview.srcObject = null;
+    var session = current;
+    current = null;
     busy(false);
     if (message) say(message);
+    if (!session) return;
+    preview.srcObject = null;
+    session.stream.getTracks().forEach(function (t) { t.stop(); });
+    if (session.recorder && session.recorder.state !== "inactive") {
+      session.recorder.stop();  // its last chunk is sent, then the socket closes (onstop)
+    } else if (session.socket.readyState <= WebSocket.OPEN) {
+      session.socket.close(1000);
+    }
   }
 
   function start(kind) {
@@ -54,29 +62,41 @@
       return;
     }
     busy(true);
-    capture(kind).then(function (captured) {
-      stream = captured;
+    capture(kind).then(function (stream) {
+      var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+      var session = {
+        stream: stream,
+        recorder: null,
+        socket: new WebSocket(scheme + location.host + panel.dataset.socket),
+      };
+      current = session;
       preview.srcObject = stream;
       preview.play().catch(function () {});
-      var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-      socket = new WebSocket(scheme + location.host + panel.dataset.socket);
-      socket.binaryType = "arraybuffer";
-      socket.onopen = function () {
-        recorder = new MediaRecorder(stream, { mimeType: mimeType(), videoBitsPerSecond: 1000000 });
-        recorder.ondataavailable = function (event) {
-          if (!socket || socket.readyState !== WebSocket.OPEN || !event.data.size) return;
-          if (socket.bufferedAmount > MAX_BUFFERED) say(panel.dataset.msgSlow);
-          socket.send(event.data);
+      session.socket.binaryType = "arraybuffer";
+      session.socket.onopen = function () {
+        try {
+          session.recorder = new MediaRecorder(stream, {
+            mimeType: mimeType(), videoBitsPerSecond: 1000000,
+          });
+        } catch (error) {
+          stop(panel.dataset.msgUnsupported);
+          return;
+        }
+        session.recorder.ondataavailable = function (event) {
+          if (session.socket.readyState !== WebSocket.OPEN || !event.data.size) return;
+          if (session.socket.bufferedAmount > MAX_BUFFERED) say(panel.dataset.msgSlow);
+          session.socket.send(event.data);
         };
-        recorder.start(CHUNK_MS);
+        session.recorder.onstop = function () { session.socket.close(1000); };
+        session.recorder.start(CHUNK_MS);
         say(panel.dataset.msgLive);
       };
-      socket.onclose = function (event) {
-        var wanted = event.code === 1000;
-        stop(wanted ? panel.dataset.msgStopped : panel.dataset.msgLost);
+      session.socket.onclose = function (event) {
+        if (current !== session) return;  // an earlier session ending
+        stop(event.code === 1000 ? panel.dataset.msgStopped : panel.dataset.msgLost);
       };
       stream.getVideoTracks()[0].addEventListener("ended", function () {
-        stop(panel.dataset.msgStopped);  // the browser's own "stop sharing" button
+        if (current === session) stop(panel.dataset.msgStopped);  // the browser's "stop sharing"
       });
     }).catch(function () {
       busy(false);

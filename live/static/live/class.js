@@ -35,9 +35,18 @@
     list.appendChild(item);
     while (list.children.length > 200) list.removeChild(list.firstChild);
   }
+  // The player shows the broadcast, the studio source, or that nothing is on air.
+  function play(playlist) {
+    var figure = document.querySelector("[data-live-player]");
+    if (!figure || (figure.dataset.hls || "") === (playlist || "")) return;
+    figure.querySelector("[data-live-off]").hidden = !!playlist;
+    if (figure.player) figure.player.load(playlist);
+    else figure.dataset.hls = playlist;
+  }
   var handlers = {
     "live.welcome": function (frame) {
       say(room.dataset.msgConnected);
+      play(frame.playlist);  // a broadcast may have started or stopped while away
       delay = 1000;
       clearInterval(pinger);
       pinger = setInterval(function () { send({ type: "live.ping" }); }, frame.ping_seconds * 1000);
@@ -49,14 +58,11 @@
     },
     "chat.slow_mode": function () {},
     "live.error": function (frame) { say(frame.message); },
-    "live.ended": function () { closedForGood = true; },
-    "live.broadcast": function (frame) {
-      var figure = document.querySelector("[data-live-player]");
-      if (!figure) return;
-      figure.querySelector("[data-live-off]").hidden = !!frame.playlist;
-      if (figure.player) figure.player.load(frame.playlist);
-      else figure.dataset.hls = frame.playlist;
+    "live.ended": function () {
+      closedForGood = true;
+      play("");
     },
+    "live.broadcast": function (frame) { play(frame.playlist); },
     "poll.open": showPoll,
     "poll.results": function (frame) {
       if (!poll || poll.id !== frame.id) return;

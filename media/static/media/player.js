@@ -68,9 +68,23 @@
       if (video.playbackRate > maxRate) video.playbackRate = maxRate;
     });
 
+    // Live only: a source that fails (not on air yet, a presenter reconnecting) is tried again
+    // after 3, 6, 12 … up to 60 seconds; a new source, or none, starts afresh.
+    var generation = 0, retryDelay = 3000, retryTimer = null;
+    function retryLater(source) {
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(function () {
+        if (figure.dataset.hls === source) load(source, true);
+      }, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 60000);
+    }
+
     function attachHls() {
+      var mine = ++generation;
       return loadHls(figure.dataset.hlsLib).then(function (Hls) {
-        if (!Hls || !Hls.isSupported()) return;
+        if (!Hls || !Hls.isSupported() || mine !== generation) return;
+        if (figure.hls) figure.hls.destroy();
+        var source = figure.dataset.hls;
         var hls = new Hls(live ? { liveSyncDurationCount: 2, capLevelToPlayerSize: true }
                                : { startPosition: resumeAt, capLevelToPlayerSize: true });
         hls.on(Hls.Events.ERROR, function (_event, data) {
@@ -78,11 +92,10 @@
           hls.destroy();
           if (figure.hls === hls) figure.hls = null;
           if (!live) useFallback();
-          else setTimeout(function () {  // not on air yet, or a reconnecting presenter
-            if (!figure.hls && figure.dataset.hls) attached = attachHls().then(playNow);
-          }, 3000);
+          else retryLater(source);
         });
-        hls.loadSource(figure.dataset.hls);
+        hls.on(Hls.Events.MANIFEST_PARSED, function () { retryDelay = 3000; });
+        hls.loadSource(source);
         hls.attachMedia(video);
         figure.hls = hls;
       }).catch(useFallback);
@@ -97,11 +110,12 @@
 
     if (video.canPlayType(HLS_TYPE)) {
       if (figure.dataset.hls) video.src = figure.dataset.hls;
-      if (live) video.addEventListener("error", function () {
-        setTimeout(function () {  // a presenter reconnecting: try the current source again
-          if (figure.dataset.hls) load(figure.dataset.hls);
-        }, 3000);
-      });
+      if (live) {
+        video.addEventListener("error", function () {
+          if (figure.dataset.hls) retryLater(figure.dataset.hls);
+        });
+        video.addEventListener("loadedmetadata", function () { retryDelay = 3000; });
+      }
     } else if (window.MediaSource) {
       // hls.js is fetched only when the viewer asks to play: light pages on slow networks.
       video.controls = false;
@@ -154,8 +168,12 @@
       }
     }, true);
 
-    function load(source) {
+    // A new source for a live figure (empty: off air), or the same one tried again.
+    function load(source, retry) {
+      if (!retry) retryDelay = 3000;
+      clearTimeout(retryTimer);
       figure.dataset.hls = source;
+      generation++;
       if (figure.hls) {
         figure.hls.destroy();
         figure.hls = null;
@@ -165,7 +183,7 @@
         video.load();
       } else if (video.canPlayType(HLS_TYPE)) {
         video.src = source;
-        begin();
+        playNow();
       } else if (attached) {
         attached = attachHls().then(playNow);
       }
