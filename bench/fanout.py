@@ -43,7 +43,19 @@ TARGETS = {500: (300, 0.0), 2000: (300, 0.0), 5000: (500, None)}  # p99 ms, loss
 
 
 def run() -> list[dict]:
-    work = Path(progress.tempfile.mkdtemp(prefix="bench-fanout-"))
+    with deployment("bench-fanout-") as (port, seed, _work):
+        rows = []
+        for size in SIZES:
+            rows.extend(_rows(size, _measure(port, seed, size)))
+        return rows
+
+
+@contextlib.contextmanager
+def deployment(prefix: str):
+    """The live benchmarks' deployment: a fresh database migrated and seeded (one class, its
+    presenter and SEED_USERS listeners, all signed in), static files collected, and
+    SERVER_PROCESSES daphne processes on one port. Yields (port, seed, work folder)."""
+    work = Path(progress.tempfile.mkdtemp(prefix=prefix))
     env = progress._server_env(work)
     env["DATABASE_URL"] = DATABASE_URL
     _reset(drop_only=False)
@@ -56,7 +68,6 @@ def run() -> list[dict]:
         subprocess.run(  # noqa: S603
             [progress.PYTHON, "-c", code, str(seed_file)], cwd=ROOT, env=env, check=True
         )
-        seed = json.loads(seed_file.read_text())
         port = progress._free_port()
         server = subprocess.Popen(  # noqa: S603
             [progress.PYTHON, "scripts/asgi-processes.py", "127.0.0.1", str(port)],
@@ -67,11 +78,7 @@ def run() -> list[dict]:
             start_new_session=True,
         )
         _wait_for_port(port)
-        rows = []
-        for size in SIZES:
-            result = _measure(port, seed, size)
-            rows.extend(_rows(size, result))
-        return rows
+        yield port, json.loads(seed_file.read_text()), work
     finally:
         if server is not None:
             with contextlib.suppress(ProcessLookupError):

@@ -14,11 +14,7 @@ the presenter's camera showed it: one browser, one clock. Warm-up frames are dro
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -87,37 +83,9 @@ WATCH = """({ selector, bits, frames }) => {
 
 
 def run() -> list[dict]:
-    work = Path(tempfile.mkdtemp(prefix="bench-hls-"))
-    env = progress._server_env(work)
-    env["DATABASE_URL"] = fanout.DATABASE_URL
-    fanout._reset(drop_only=False)
-    server = None
-    try:
-        progress._manage(env, "migrate", "--noinput", "-v", "0")
-        progress._manage(env, "collectstatic", "--noinput", "-v", "0")
-        seed_file = work / "seed.json"
-        code = "import bench.fanout as f; f._seed_main()"
-        subprocess.run(  # noqa: S603
-            [progress.PYTHON, "-c", code, str(seed_file)], cwd=ROOT, env=env, check=True
-        )
-        seed = json.loads(seed_file.read_text())
-        port = progress._free_port()
-        server = subprocess.Popen(  # noqa: S603
-            [progress.PYTHON, "scripts/asgi-processes.py", "127.0.0.1", str(port)],
-            cwd=ROOT,
-            env={**env, "PORTAL_ASGI_PROCESSES": str(fanout.SERVER_PROCESSES)},
-            stdout=(work / "servers.log").open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        fanout._wait_for_port(port)
-        delays = _measure(f"http://127.0.0.1:{port}", seed, camera_file(work / "camera.y4m"))
-        return _rows(delays)
-    finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-        fanout._reset(drop_only=True)
+    with fanout.deployment("bench-hls-") as (port, seed, work):
+        camera = camera_file(work / "camera.y4m")
+        return _rows(_measure(f"http://127.0.0.1:{port}", seed, camera))
 
 
 def _measure(url: str, seed: dict, camera: Path) -> list[float]:
