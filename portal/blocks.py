@@ -42,3 +42,26 @@ def body_blocks() -> list:
         ("documents", DocumentsBlock()),
         ("video", VideoBlock()),
     ]
+
+
+def body_text(body) -> str:
+    """The words of a body as readers see them (headings, text, quotes, picture descriptions,
+    captions), for search and for the content rules; nothing is rendered."""
+    from search.text import plain
+
+    words = []
+    for block in body:
+        value = block.value
+        if block.block_type == "heading":
+            words.append(str(value))
+        elif block.block_type == "text":
+            words.append(plain(value.source))
+        elif block.block_type == "quote":
+            words += [value["text"], value["source"]]
+        elif block.block_type == "image":
+            words.append(value.contextual_alt_text or "")
+        elif block.block_type == "video":
+            words.append(value["caption"])
+        elif block.block_type == "documents":
+            words += [value["heading"], *(document.title for document in value["documents"])]
+    return " ".join(word for word in words if word)

@@ -24,7 +24,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
-from ..blocks import body_blocks
+from ..blocks import body_blocks, body_text
 from .people import private_storage
 from .regions import Region
 
@@ -219,7 +219,7 @@ class SuccessStoryPage(RuledPage):
         return self.city
 
     def _public_text(self) -> str:
-        return " ".join([self.title, self.pseudonym, self.summary, str(self.body)])
+        return " ".join([self.title, self.pseudonym, self.summary, body_text(self.body)])
 
 
 # --- Legal education -------------------------------------------------------------------------

@@ -15,3 +15,11 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .content import LegalEducationPage, SuccessStoryPage
+
+        context = super().get_context(request, *args, **kwargs)
+        for name, model in (("stories", SuccessStoryPage), ("legal", LegalEducationPage)):
+            context[name] = model.objects.live().public().order_by("-first_published_at")[:3]
+        return context

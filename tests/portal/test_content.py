@@ -194,3 +194,25 @@ def test_an_official_approves_in_the_admin(world, stories, review, client_for):
     assert response.status_code in (200, 302)
     story.refresh_from_db()
     assert story.live
+
+
+def test_published_content_is_found_by_everyone_and_drafts_are_not(world, stories):
+    from django.contrib.auth.models import AnonymousUser
+
+    import search
+    from search import sync
+    from search.registry import key_for
+
+    story = publish(draft(stories, world))
+    hidden = draft(stories, world, title="尚未发布的典型", slug="draft")
+    sync.update([key_for(story), key_for(hidden)])
+    titles = [hit.title for hit in search.site("电工", AnonymousUser()).hits]
+    assert titles == ["从电工学徒到店主"]
+    assert search.site("尚未发布", AnonymousUser()).hits == []
+
+
+def test_the_home_page_shows_the_latest_stories(world, stories):
+    publish(draft(stories, world))
+    draft(stories, world, title="尚未发布的典型", slug="draft")
+    page = Client().get("/").content.decode()
+    assert "从电工学徒到店主" in page and "尚未发布的典型" not in page
