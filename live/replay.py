@@ -103,7 +103,7 @@ def make_replay(live_class_id: int) -> str:
     workers never make it twice; a failure leaves no stored file behind."""
     with transaction.atomic():
         live_class = (
-            LiveClass.objects.select_for_update(skip_locked=True)
+            LiveClass.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("course")
             .filter(pk=live_class_id)
             .first()

@@ -42,7 +42,7 @@ class RegionalApprovalTask(Task):
             return []
         return [
             ("reject", _("Request changes"), True),
-            ("approve", _("Approve and publish"), False),
+            ("approve", _("Approve"), False),
             ("approve", _("Approve with comment"), True),
         ]
 

@@ -216,3 +216,20 @@ def test_the_home_page_shows_the_latest_stories(world, stories):
     draft(stories, world, title="尚未发布的典型", slug="draft")
     page = Client().get("/").content.decode()
     assert "从电工学徒到店主" in page and "尚未发布的典型" not in page
+
+
+def test_the_demo_content_and_a_story_waiting_for_the_official():
+    from portal import content_demo, demo
+    from portal.models import User
+
+    demo.load()
+    content_demo.load()
+    content_demo.load()  # idempotent
+    assert SuccessStoryPage.objects.live().count() == 2
+    waiting = SuccessStoryPage.objects.get(title=content_demo.WAITING)
+    assert not waiting.live and waiting.current_workflow_state.status == "in_progress"
+    task = waiting.current_workflow_task.specific
+    assert task.get_actions(waiting, User.objects.get(username="official"))
+    assert LegalEducationPage.objects.live().count() == 4
+    cases = Client().get("/legal/?tag=案例").content.decode()
+    assert "擅自离开居住地的后果" in cases and "《社区矫正法》要点" not in cases

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from courses import demo as courses_demo
 from live import demo as live_demo
 from media import demo as media_demo
-from portal import demo
+from portal import content_demo, demo
 from resources import demo as resources_demo
 from volunteers import demo as volunteers_demo
 
@@ -22,5 +22,6 @@ class Command(BaseCommand):
         resources_demo.load()
         volunteers_demo.load()
         live_demo.load()
+        content_demo.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         call_command("demo_logins", stdout=self.stdout)
