@@ -112,6 +112,9 @@ def _measure(url: str, seed: dict, camera: Path) -> list[float]:
         viewer.evaluate(WATCH, _watching("[data-live-player] video"))
         presenter.click("[data-broadcast-start=camera]")
         started = time.monotonic()
+        # The viewer presses play once the broadcast appears, as a person would.
+        viewer.wait_for_selector("[data-live-off]", state="hidden", timeout=60_000)
+        viewer.click("[data-live-player] .player__start")
         while time.monotonic() - started < SECONDS:
             time.sleep(5)
             seen = viewer.evaluate("() => window.seenFrames.length")

@@ -108,7 +108,10 @@
         .catch(function () {});
     }
 
-    if (video.canPlayType(HLS_TYPE)) {
+    // A browser's own HLS where it has one, except for live streams where hls.js can run: it
+    // copes better with a sliding playlist and a presenter who reconnects.
+    var nativeHls = video.canPlayType(HLS_TYPE) && !(live && window.MediaSource);
+    if (nativeHls) {
       if (figure.dataset.hls) video.src = figure.dataset.hls;
       if (live) {
         video.addEventListener("error", function () {
@@ -181,7 +184,7 @@
       if (!source) {
         video.removeAttribute("src");
         video.load();
-      } else if (video.canPlayType(HLS_TYPE)) {
+      } else if (nativeHls) {
         video.src = source;
         playNow();
       } else if (attached) {
