@@ -11,56 +11,54 @@ from .blocks import body_text
 from .models import LegalEducationPage, NewsPage, StandardPage, SuccessStoryPage
 
 
-def public_document(page, kind: str, summary: str, tags: tuple[str, ...] = ()) -> Document | None:
-    if not findable(page):
-        return None
-    return Document(
-        key=key_for(page),
-        index=SITE,
-        kind=kind,
-        title=page.title,
-        body=" ".join(filter(None, [summary, body_text(page.body)])),
-        url=page.url or "",
-        tags=tags,
-        published=page.first_published_at,
-    )
+class ContentIndex(IndexDefinition):
+    """A public page as one document of `kind`: its title, summary, body words and tags."""
+
+    kind: str
+
+    def tags(self, page) -> tuple[str, ...]:
+        return ()
+
+    def document(self, page) -> Document | None:
+        if not findable(page):
+            return None
+        return Document(
+            key=key_for(page),
+            index=SITE,
+            kind=self.kind,
+            title=page.title,
+            body=" ".join(filter(None, [page.summary, body_text(page.body)])),
+            url=page.url or "",
+            tags=self.tags(page),
+            published=page.first_published_at,
+        )
 
 
 @register
-class SuccessStoryIndex(IndexDefinition):
-    model = SuccessStoryPage
+class SuccessStoryIndex(ContentIndex):
+    model, kind = SuccessStoryPage, "story"
     kind_labels = {"story": _("success story")}
 
-    def document(self, page):
-        return public_document(page, "story", page.summary)
-
 
 @register
-class LegalEducationIndex(IndexDefinition):
-    model = LegalEducationPage
+class LegalEducationIndex(ContentIndex):
+    model, kind = LegalEducationPage, "legal"
     kind_labels = {"legal": _("legal education")}
 
     def queryset(self):
         return LegalEducationPage.objects.prefetch_related("tags")
 
-    def document(self, page):
-        tags = tuple(tag.name for tag in page.tags.all())
-        return public_document(page, "legal", page.summary, tags)
+    def tags(self, page) -> tuple[str, ...]:
+        return tuple(tag.name for tag in page.tags.all())
 
 
 @register
-class NewsIndex(IndexDefinition):
-    model = NewsPage
+class NewsIndex(ContentIndex):
+    model, kind = NewsPage, "news"
     kind_labels = {"news": _("news")}
 
-    def document(self, page):
-        return public_document(page, "news", page.summary)
-
 
 @register
-class StandardPageIndex(IndexDefinition):
-    model = StandardPage
+class StandardPageIndex(ContentIndex):
+    model, kind = StandardPage, "page"
     kind_labels = {"page": _("page")}
-
-    def document(self, page):
-        return public_document(page, "page", page.summary)
