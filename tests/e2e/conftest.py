@@ -103,9 +103,20 @@ def sign_in(page, base_url: str, username: str, password: str, totp_user=None) -
         from portal.demo import current_totp
 
         page.wait_for_url("**/2fa/authenticate/**")
+        wait_for_fresh_totp_step()
         page.fill("input[name=code]", current_totp(totp_user)[1])
         page.click("#main form button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+def wait_for_fresh_totp_step(margin: int = 5) -> None:
+    """Codes are accepted only within their own 30-second step; one typed in the
+    step's last seconds may reach the server in the next one and be refused."""
+    from allauth.mfa import app_settings
+
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < margin:
+        time.sleep(left + 0.1)
 
 
 def wait_until(page, function: str, timeout: float = 30, interval: float = 0.1):
