@@ -40,7 +40,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-APPS := portal media courses search resources volunteers live
+APPS := portal media courses search resources volunteers live insights
 
 messages: install
 	for app in $(APPS); do \

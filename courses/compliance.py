@@ -83,24 +83,13 @@ def rows_for(viewer, supervisees, today: datetime.date | None = None) -> list[Co
             "judicial_office__region", "judicial_office__parent", "home_township"
         ).annotate(unreviewed=Count("reflections", filter=Q(reflections__reviewed_at__isnull=True)))
     )
-    ids = [s.pk for s in supervisees]
     hours = measures(supervisees, today)
-    courses = orientation_courses()
-    completed = set(
-        CourseCompletion.objects.filter(supervisee_id__in=ids, course__in=courses).values_list(
-            "supervisee_id", "course_id"
-        )
-    )
+    oriented = orientation_progress(supervisees)
     due = today - datetime.timedelta(days=settings.COURSES_ORIENTATION_DUE_DAYS)
     rows = []
     for supervisee in supervisees:
         study, service = hours[supervisee.pk]
-        orientation = orientation_course_for(supervisee, courses)
-        overdue = (
-            orientation is not None
-            and (supervisee.pk, orientation.pk) not in completed
-            and supervisee.supervision_start < due
-        )
+        overdue = oriented[supervisee.pk] is False and supervisee.supervision_start < due
         rows.append(
             ComplianceRow(
                 supervisee=supervisee,
@@ -112,6 +101,23 @@ def rows_for(viewer, supervisees, today: datetime.date | None = None) -> list[Co
             )
         )
     return rows
+
+
+def orientation_progress(supervisees) -> dict[int, bool | None]:
+    """For each of `supervisees` (a list): has the person completed the first lesson of their
+    region (None when no first lesson applies to them)?"""
+    courses = orientation_courses()
+    completed = set(
+        CourseCompletion.objects.filter(
+            supervisee_id__in=[s.pk for s in supervisees], course__in=courses
+        ).values_list("supervisee_id", "course_id")
+    )
+    progress = {}
+    for supervisee in supervisees:
+        course = orientation_course_for(supervisee, courses)
+        done = course is not None and (supervisee.pk, course.pk) in completed
+        progress[supervisee.pk] = None if course is None else done
+    return progress
 
 
 def scope(viewer):

@@ -170,7 +170,7 @@ def _complete(supervisee: Supervisee, lesson: LessonPage, quiz: bool = False) ->
     actions.complete_if_due(progress)
 
 
-def _group_class(title, office, start, hours: int, venue: str, by) -> tuple[GroupSession, bool]:
+def group_class(title, office, start, hours: int, venue: str, by) -> tuple[GroupSession, bool]:
     """An adults' group class crediting its full length, found by title and start."""
     return GroupSession.objects.get_or_create(
         title=title,
@@ -208,7 +208,7 @@ def load_hours(courses: dict[str, CoursePage], today: datetime.date) -> None:
     # A group class earlier this month at 中心街 (closed, hours credited) and one tomorrow.
     day = max(today.replace(day=1), today - datetime.timedelta(days=1))
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
-    past, created = _group_class(
+    past, created = group_class(
         "法治集中教育：民法典与日常生活", office, start, 2, "中心街街道司法所二楼会议室", caseworker
     )
     local = [p for p in people if p.judicial_office_id == office.pk and not p.is_minor]
@@ -223,9 +223,7 @@ def load_hours(courses: dict[str, CoursePage], today: datetime.date) -> None:
     tomorrow = timezone.make_aware(
         datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(14, 30))
     )
-    _group_class(
-        "心理健康讲座：情绪管理", office, tomorrow, 2, "中心街街道社区活动中心", caseworker
-    )
+    group_class("心理健康讲座：情绪管理", office, tomorrow, 2, "中心街街道社区活动中心", caseworker)
 
     # Community service this month: the demo supervisee half-way, one person complete.
     demo_user = User.objects.filter(username="supervisee").first()
@@ -260,7 +258,7 @@ def load_hours(courses: dict[str, CoursePage], today: datetime.date) -> None:
             _complete(person, courses["monthly"].lessons().first())
             _complete(person, courses["jobs"].lessons().first())
             afternoon = start + datetime.timedelta(hours=5)
-            workshop, _created = _group_class(
+            workshop, _created = group_class(
                 "半日集中学习：职业规划",
                 office,
                 afternoon,

@@ -86,16 +86,24 @@ class Totals:
 
 def monthly_totals(supervisee_ids, month: datetime.date) -> dict[int, Totals]:
     """Study and service minutes credited to each person in `month` (reversals included)."""
+    month = month.replace(day=1)
+    return {pk: t for (pk, _m), t in totals_by_month(supervisee_ids, month, month).items()}
+
+
+def totals_by_month(
+    supervisee_ids, first: datetime.date, last: datetime.date
+) -> dict[tuple[int, datetime.date], Totals]:
+    """Minutes per (person, month) for the months from `first` to `last` (first days)."""
     rows = (
-        HourCredit.objects.filter(supervisee_id__in=supervisee_ids, month=month.replace(day=1))
-        .values("supervisee_id")
+        HourCredit.objects.filter(supervisee_id__in=supervisee_ids, month__range=(first, last))
+        .values("supervisee_id", "month")
         .annotate(
             study=Coalesce(Sum("minutes", filter=Q(source__in=STUDY_SOURCES)), 0),
             service=Coalesce(Sum("minutes", filter=Q(source=Source.SERVICE)), 0),
         )
         .order_by()
     )
-    return {r["supervisee_id"]: Totals(r["study"], r["service"]) for r in rows}
+    return {(r["supervisee_id"], r["month"]): Totals(r["study"], r["service"]) for r in rows}
 
 
 def history(supervisee: Supervisee) -> list[dict]:

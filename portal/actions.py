@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 
 from . import audit
 from .forms import SuperviseeForm
-from .models import Membership, Supervisee, SupervisionLevelChange
+from .models import Membership, Supervisee, SupervisionLevelChange, Violation
 
 User = get_user_model()
 
@@ -65,6 +65,21 @@ def change_supervision_level(
         detail={"fields": ["supervision_level"], "from": change.from_level, "to": level},
     )
     return change
+
+
+@transaction.atomic
+def record_violation(request: HttpRequest, supervisee: Supervisee, form) -> Violation:
+    violation = form.save(commit=False)
+    violation.supervisee = supervisee
+    violation.recorded_by = request.user
+    violation.save()
+    audit.record(
+        request,
+        audit.Action.CREATE,
+        supervisee,
+        detail={"violation": violation.pk, "measure": violation.measure},
+    )
+    return violation
 
 
 @transaction.atomic

@@ -256,6 +256,8 @@ def load_supervisees(regions, orgs, today: datetime.date) -> list[Supervisee]:
         planned_end = start + datetime.timedelta(days=rng.choice([180, 365, 540, 730, 1095]))
         if released:
             planned_end = start + datetime.timedelta(days=365)
+        while not released and planned_end <= today:  # still under supervision: not yet over
+            planned_end += datetime.timedelta(days=365)
         id_number = make_id_number(township.parent.code, birth, 100 + i)
         supervisee, _ = Supervisee.objects.update_or_create(
             id_number=id_number,

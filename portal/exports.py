@@ -30,14 +30,22 @@ def csv_response(stem: str, header: Sequence[str], rows: Iterable[Sequence]) -> 
 def xlsx_response(
     stem: str, title: str, header: Sequence[str], rows: Iterable[Sequence]
 ) -> HttpResponse:
+    return xlsx_workbook_response(stem, [(title, header, rows)])
+
+
+def xlsx_workbook_response(
+    stem: str, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]
+) -> HttpResponse:
+    """An .xlsx file with one sheet per (title, header, rows)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(title)[:31])
-    header = [str(h) for h in header]
-    for index, label in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(label) * 2 + 4)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_safe_cell(v) for v in row])
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=str(title)[:31])
+        header = [str(h) for h in header]
+        for index, label in enumerate(header, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(12, len(label) * 2 + 4)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([_safe_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

@@ -1,8 +1,9 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .access import offices_managed_by
-from .models import Membership, Organisation, Region, Role, Skill, Supervisee
+from .models import Membership, Organisation, Region, Role, Skill, Supervisee, Violation
 from .models.audit import AuditEntry
 from .models.people import Need, SupervisionLevel
 from .phones import normalise_phone
@@ -164,6 +165,28 @@ class LevelChangeForm(forms.Form):
         if level == self.current:
             raise forms.ValidationError(_("The person is already at this level."))
         return level
+
+
+class ViolationForm(forms.ModelForm):
+    class Meta:
+        model = Violation
+        fields = ["occurred_on", "measure", "description"]
+        widgets = {
+            "occurred_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, supervisee: Supervisee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.supervisee = supervisee
+
+    def clean_occurred_on(self):
+        day = self.cleaned_data["occurred_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        if day < self.supervisee.supervision_start:
+            raise forms.ValidationError(_("The date is before the start of supervision."))
+        return day
 
 
 class SuperviseeFilterForm(forms.Form):

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "resources",
     "volunteers",
     "live",
+    "insights",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

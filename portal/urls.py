@@ -29,6 +29,11 @@ urlpatterns = [
     path("supervisees/<int:pk>/edit/", supervisees.supervisee_edit, name="supervisee_edit"),
     path("supervisees/<int:pk>/level/", supervisees.supervisee_level, name="supervisee_level"),
     path(
+        "supervisees/<int:pk>/violations/new/",
+        supervisees.violation_create,
+        name="violation_create",
+    ),
+    path(
         "supervisees/<int:pk>/account/",
         supervisees.supervisee_account,
         name="supervisee_account",
@@ -54,6 +59,7 @@ urlpatterns = [
     path("directory/", include("resources.urls")),
     path("mentoring/", include("volunteers.urls")),
     path("live/", include("live.urls")),
+    path("insights/", include("insights.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

@@ -18,6 +18,7 @@ from .people import (
     Skill,
     Supervisee,
     SupervisionLevelChange,
+    Violation,
 )
 from .regions import Region
 from .users import User
@@ -47,4 +48,5 @@ __all__ = [
     "Supervisee",
     "SupervisionLevelChange",
     "User",
+    "Violation",
 ]

@@ -304,6 +304,34 @@ class SupervisionLevelChange(models.Model):
         return f"{self.supervisee_id}: {self.from_level or '-'} -> {self.to_level}"
 
 
+class Violation(models.Model):
+    """A breach of the supervision rules and the measure it drew. Never edited: a measure
+    revoked on review is recorded with its own entry."""
+
+    class Measure(models.TextChoices):
+        ADMONITION = "admonition", _("admonition (训诫)")
+        WARNING = "warning", _("warning (警告)")
+        POLICE_PENALTY = "police", _("public security penalty (治安管理处罚)")
+        REVOCATION = "revocation", _("revocation proposed (提请撤销缓刑、假释或收监执行)")
+
+    supervisee = models.ForeignKey(Supervisee, on_delete=models.CASCADE, related_name="violations")
+    occurred_on = models.DateField(_("date"))
+    measure = models.CharField(_("measure"), max_length=12, choices=Measure.choices)
+    description = models.TextField(_("what happened"), max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        verbose_name = _("violation")
+        verbose_name_plural = _("violations")
+
+    def __str__(self) -> str:
+        return f"{self.supervisee_id}: {self.measure} {self.occurred_on}"
+
+
 class CorrectionTeamMember(models.Model):
     """A member of the person's correction team (矫正小组)."""
 

@@ -18,7 +18,7 @@ from portal.access import (
     sees_full_identity,
 )
 from portal.exports import csv_response, xlsx_response
-from portal.forms import LevelChangeForm, SuperviseeFilterForm, SuperviseeForm
+from portal.forms import LevelChangeForm, SuperviseeFilterForm, SuperviseeForm, ViolationForm
 from portal.models import Role, Supervisee
 from portal.privacy import person_view
 
@@ -117,6 +117,7 @@ def supervisee_detail(request, pk: int):
             "can_manage": can_manage_supervisee(request.user, supervisee),
             "level_changes": supervisee.level_changes.select_related("changed_by")[:20],
             "team": supervisee.team.all(),
+            "violations": supervisee.violations.select_related("recorded_by"),
         },
     )
 
@@ -153,7 +154,11 @@ def supervisee_edit(request, pk: int):
 @role_required(Role.CASEWORKER)
 def supervisee_level(request, pk: int):
     supervisee = access_manage_supervisee(request.user, pk)
-    form = LevelChangeForm(request.POST or None, current=supervisee.supervision_level)
+    # A proposal opened from an opportunity arrives pre-filled: ?level=…&reason=…
+    proposal = {key: request.GET[key] for key in ("level", "reason") if key in request.GET}
+    form = LevelChangeForm(
+        request.POST or None, current=supervisee.supervision_level, initial=proposal
+    )
     if request.method == "POST" and form.is_valid():
         actions.change_supervision_level(
             request, supervisee, form.cleaned_data["level"], form.cleaned_data["reason"]
@@ -163,6 +168,21 @@ def supervisee_level(request, pk: int):
     return render(
         request,
         "portal/supervisee_level.html",
+        {"form": form, "supervisee": supervisee, "person": person_view(request.user, supervisee)},
+    )
+
+
+@role_required(Role.CASEWORKER)
+def violation_create(request, pk: int):
+    supervisee = access_manage_supervisee(request.user, pk)
+    form = ViolationForm(request.POST or None, supervisee=supervisee)
+    if request.method == "POST" and form.is_valid():
+        actions.record_violation(request, supervisee, form)
+        messages.success(request, _("The violation was recorded."))
+        return redirect("supervisee_detail", pk=supervisee.pk)
+    return render(
+        request,
+        "portal/violation_form.html",
         {"form": form, "supervisee": supervisee, "person": person_view(request.user, supervisee)},
     )
 

@@ -42,6 +42,10 @@ def workspace(request):
         context["scope_total"] = scoped.active().count()
         context["scope_levels"] = _level_counts(scoped)
         context["scope_minors"] = scoped.active().filter(is_minor=True).count()
+    if Role.CASEWORKER in roles:
+        from insights.opportunities import find
+
+        context["opportunity_count"] = len({o.supervisee.pk for o in find(user)})
     if Role.SOCIAL_WORKER in roles:
         caseload = (
             Supervisee.objects.on_caseload_of(user)

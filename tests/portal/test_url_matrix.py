@@ -37,6 +37,17 @@ OWN = {
     "supervisees/<int:pk>/level/": (OBJECT, {Role.CASEWORKER}, "get", "supervisee"),
     "supervisees/<int:pk>/account/": (OBJECT, {Role.CASEWORKER}, "post", "supervisee"),
     "supervisees/<int:pk>/photo/": (OBJECT, PEOPLE, "get", "supervisee"),
+    "supervisees/<int:pk>/violations/new/": (OBJECT, {Role.CASEWORKER}, "get", "supervisee"),
+    "insights/dashboard/": (ROLES, {Role.OFFICIAL}, "get", None),
+    "insights/dashboard/export.xlsx": (ROLES, {Role.OFFICIAL}, "get", None),
+    "insights/opportunities/": (ROLES, {Role.CASEWORKER}, "get", None),
+    "insights/opportunities/<str:key>/act/": (OBJECT, {Role.CASEWORKER}, "post", "opportunity"),
+    "insights/opportunities/<str:key>/dismiss/": (
+        OBJECT,
+        {Role.CASEWORKER},
+        "post",
+        "opportunity",
+    ),
     "volunteer-applications/": (ROLES, {Role.OFFICIAL}, "get", None),
     "volunteer-applications/<int:pk>/decide/": (OBJECT, {Role.OFFICIAL}, "post", "application"),
     "audit/": (ROLES, {Role.AUDITOR}, "get", None),
@@ -225,6 +236,7 @@ def objects(world):
         **directory_objects(world),
         **mentoring_objects(world),
         "live": live_object(world),
+        "<str:key>": opportunity_key(world),
         "supervisee": world.adult.pk,
         "application": application.pk,
         "video": video.pk,
@@ -348,6 +360,16 @@ def mentoring_objects(world) -> dict:
     }
 
 
+def opportunity_key(world) -> str:
+    """The adult, a year from release, under a 中心街 rule that counts that as near."""
+    from insights.models import OpportunityRule
+
+    rule = OpportunityRule.objects.create(
+        name="中心街：一年内解矫", kind="near_release", days=400, region=world.zhongxin
+    )
+    return f"{rule.pk}:{world.adult.pk}:{world.adult.planned_end.isoformat()}"
+
+
 def live_object(world) -> tuple[str, str]:
     """A class of the 中心街 office for its adults, so the 矿区 caseworker is outside it, and
     its broadcast on air."""
@@ -372,7 +394,7 @@ def url_for(route: str, objects: dict, kind: str | None) -> str:
         live_class, run = objects["live"]
         url = url.replace("<uuid:key>/", f"{live_class}/").replace("<uuid:run>", run)
         url = url.replace("<str:name>", "index.m3u8")
-    for token in ("<uuid:key>", "<slug:rev>", "<str:name>"):
+    for token in ("<uuid:key>", "<slug:rev>", "<str:name>", "<str:key>"):
         url = url.replace(token, objects[token])
     url = url.replace("<lesson_id>", str(objects["lesson"]))
     url = url.replace("<int:opening_pk>", str(objects["opening"]))

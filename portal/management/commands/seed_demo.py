@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from courses import demo as courses_demo
+from insights import demo as insights_demo
 from live import demo as live_demo
 from media import demo as media_demo
 from portal import content_demo, demo
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         resources_demo.load()
         volunteers_demo.load()
         live_demo.load()
+        insights_demo.load()
         content_demo.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         call_command("demo_logins", stdout=self.stdout)
