@@ -8,3 +8,7 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, indexing, signals  # noqa: F401  (registers checks, receivers, search)
+        from .housekeeping import register
+        from .publishing import publish_scheduled
+
+        register("portal.publish_scheduled", publish_scheduled)

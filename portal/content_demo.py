@@ -1,6 +1,8 @@
 """Demo public content: the three sections under the home page with published stories, legal
-education and news, the review workflow assigned to them, and one story waiting for the
-official's approval. Idempotent."""
+education and news, the review workflow assigned to them, one story waiting for the
+official's approval and a news item scheduled for next month. Idempotent."""
+
+import datetime
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -117,6 +119,26 @@ def load() -> None:
         summary="全市社区矫正对象本月开展遵纪守法主题学习。",
         body=_text("本月主题课程已上线，并将举办一次全市直播课堂。"),
     )
+
+    # News approved for publication on the first of next month (shown as scheduled in the
+    # admin; the worker's housekeeping publishes it then).
+    if not NewsPage.objects.filter(slug="next-month").exists():
+        first = (timezone.localdate().replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        scheduled = news.add_child(
+            instance=NewsPage(
+                slug="next-month",
+                title="下月主题教育“感恩社会”预告",
+                date=first,
+                region=zaozhuang,
+                summary="下月主题课程与公益活动安排。",
+                body=_text("下月将围绕“感恩社会”开展主题学习和社区公益活动。"),
+                live=False,
+                go_live_at=timezone.make_aware(
+                    datetime.datetime.combine(first, datetime.time(8, 0))
+                ),
+            )
+        )
+        scheduled.save_revision(user=editor).publish()
 
     # A story the editor has submitted, waiting for the official's approval.
     if not SuccessStoryPage.objects.filter(title=WAITING).exists() and review is not None:

@@ -1,23 +1,32 @@
 """Public content: the success-story rules hold on every publish (the editor's, a workflow's,
 a scheduled one), and the editor is told why a publish was refused; listings page and filter."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.test import Client
+from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import Revision
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
+from portal import housekeeping
 from portal.models import (
     HomePage,
     LegalEducationIndexPage,
     LegalEducationPage,
+    NewsPage,
+    Notification,
     PublicationRefused,
     SuccessStoryIndexPage,
     SuccessStoryPage,
+    Supervisee,
 )
+from portal.publishing import publish_scheduled
 
 pytestmark = pytest.mark.django_db
 STORY = [("text", "<p>出狱后他在社区的帮助下学会了电工，如今自己开了一家维修店。</p>")]
@@ -233,3 +242,59 @@ def test_the_demo_content_and_a_story_waiting_for_the_official():
     assert LegalEducationPage.objects.live().count() == 4
     cases = Client().get("/legal/?tag=案例").content.decode()
     assert "擅自离开居住地的后果" in cases and "《社区矫正法》要点" not in cases
+    scheduled = NewsPage.objects.get(slug="next-month")
+    assert not scheduled.live and scheduled.status_string == "已安排"
+    assert scheduled.go_live_at > timezone.now()
+
+
+def _schedule(story, hours: float = 1) -> None:
+    story.go_live_at = timezone.now() + datetime.timedelta(hours=hours)
+    story.save_revision().publish()
+    story.refresh_from_db()
+
+
+def _time_passes(story) -> None:
+    """The scheduled time comes: moved into the past rather than waited for."""
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    for revision in Revision.objects.filter(object_id=str(story.pk)).exclude(
+        approved_go_live_at=None
+    ):
+        revision.approved_go_live_at = past
+        revision.content["go_live_at"] = past.isoformat()
+        revision.save(update_fields=["approved_go_live_at", "content"])
+    SuccessStoryPage.objects.filter(pk=story.pk).update(go_live_at=past)
+
+
+def test_scheduled_publishing_goes_live_at_its_time_through_housekeeping(world, stories):
+    story = draft(stories, world, supervisee=world.adult)
+    _schedule(story)
+    assert not story.live and story.status_string == "已安排"
+    assert housekeeping._jobs["portal.publish_scheduled"] is publish_scheduled  # the worker's
+    assert publish_scheduled() == 0  # not yet
+    _time_passes(story)
+    assert publish_scheduled() == 1
+    story.refresh_from_db()
+    assert story.live
+    assert Client().get(story.url).status_code == 200
+
+
+def test_a_scheduled_story_the_rules_now_refuse_stays_unpublished_and_the_editor_is_told(
+    world, stories
+):
+    story = draft(stories, world, supervisee=world.adult)
+    story.save_revision(user=world.editor)
+    other = draft(stories, world, slug="second", title="第二个故事")
+    for page in (story, other):
+        page.go_live_at = timezone.now() + datetime.timedelta(hours=1)
+        page.save_revision(user=world.editor).publish()
+    # The record is corrected: the person was under 18 when supervision began.
+    Supervisee.objects.filter(pk=world.adult.pk).update(is_minor=True)
+    _time_passes(story)
+    _time_passes(other)
+    assert publish_scheduled() == 1
+    story.refresh_from_db()
+    other.refresh_from_db()
+    assert not story.live and other.live
+    assert not Revision.objects.filter(object_id=str(story.pk)).exclude(approved_go_live_at=None)
+    note = Notification.objects.get(user=world.editor)
+    assert "未成年人" in note.text and story.title in note.text

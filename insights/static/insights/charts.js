@@ -16,7 +16,7 @@
   }
 
   function draw(chart) {
-    var row = 26, labelWidth = 120, width = 360, barSpace = width - labelWidth - 48;
+    var row = 26, labelWidth = 160, width = 400, barSpace = width - labelWidth - 48;
     var values = chart.bars.map(function (b) { return b.value || 0; });
     var max = chart.max || Math.max.apply(null, values.concat([1]));
     var svg = el("svg", {
