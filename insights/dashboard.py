@@ -132,10 +132,10 @@ class Dashboard:
         self.values[(TOTAL, column)] += amount
 
     def _count(self) -> None:
-        year = self.today.year
+        year, path = self.today.year, self.region.path
         people = list(
             Supervisee.objects.filter(
-                judicial_office__region__path__startswith=self.region.path
+                judicial_office__region__path__startswith=path
             ).select_related("judicial_office__region")
         )
         unit = {p.pk: self._unit_of(p.judicial_office.region.path) for p in people}
@@ -158,19 +158,21 @@ class Dashboard:
 
         group_of = {s: g for g, statuses in REFERRAL_GROUPS.items() for s in statuses}
         for supervisee_id, status in Referral.objects.filter(
-            supervisee_id__in=unit, created_at__year=year
+            supervisee__judicial_office__region__path__startswith=path, created_at__year=year
         ).values_list("supervisee_id", "status"):
             self._add(unit[supervisee_id], group_of[status])
             self._add(unit[supervisee_id], "ref_total")
 
         given = Counter()
         approved = {"hours_status": VolunteerTime.HoursStatus.APPROVED, "held_on__year": year}
-        for model, lookup in (
-            (AssistanceLog, "supervisee_id"),
-            (MentoringSession, "pairing__supervisee_id"),
+        for model, person in (
+            (AssistanceLog, "supervisee"),
+            (MentoringSession, "pairing__supervisee"),
         ):
+            lookup = f"{person}_id"
+            inside = {f"{person}__judicial_office__region__path__startswith": path}
             for row in (
-                model.objects.filter(**approved, **{f"{lookup}__in": unit})
+                model.objects.filter(**approved, **inside)
                 .values(lookup)
                 .annotate(minutes=Sum("minutes"))
                 .order_by()
@@ -180,7 +182,9 @@ class Dashboard:
 
         attended = dict(
             Attendance.objects.filter(
-                supervisee_id__in=unit, live_class__starts_at__year=year, seconds__gt=0
+                supervisee__judicial_office__region__path__startswith=path,
+                live_class__starts_at__year=year,
+                seconds__gt=0,
             )
             .values_list("supervisee_id")
             .annotate(seconds=Sum("seconds"))
@@ -189,14 +193,9 @@ class Dashboard:
         self._people_and_hours(unit, attended, "attendees", "live_hours", 3600)
 
     def _people_and_hours(self, unit, amounts: dict, people: str, hours: str, per_hour: int):
-        total_by_unit: dict[str | None, int] = defaultdict(int)
         for supervisee_id, amount in amounts.items():
             self._add(unit[supervisee_id], people)
-            total_by_unit[unit[supervisee_id]] += amount
-        for code, amount in total_by_unit.items():
-            if code is not None:
-                self.values[(code, hours)] += amount
-                self.values[(TOTAL, hours)] += amount
+            self._add(unit[supervisee_id], hours, amount)
         for key in [k for k in self.values if k[1] == hours]:
             self.values[key] = round(self.values[key] / per_hour)
 

@@ -32,7 +32,7 @@ Kind = OpportunityRule.Kind
 class Opportunity:
     rule: OpportunityRule
     supervisee: Supervisee
-    person: PersonView
+    person: PersonView | None  # how the viewer may see the person; set once found open
     key: str
     facts: list[str]
     action_url: str
@@ -49,7 +49,6 @@ class _Records:
     """What the rules read, loaded once for the whole scope."""
 
     today: datetime.date
-    supervisees: list[Supervisee]
     level_since: dict[int, datetime.date] = field(default_factory=dict)
     months: dict[tuple[int, datetime.date], Totals] = field(default_factory=dict)
     violations: dict[int, list[datetime.date]] = field(default_factory=dict)
@@ -115,15 +114,17 @@ def _rules_for(supervisee: Supervisee, rules: list[OpportunityRule]) -> list[Opp
         if rule.region_id and not path.startswith(rule.region.path):
             continue
         slot = (rule.kind, rule.from_level)
-        current = chosen.get(slot)
-        depth = len(rule.region.path) if rule.region_id else 0
-        if current is None or depth > (len(current.region.path) if current.region_id else 0):
+        if slot not in chosen or _depth(rule) > _depth(chosen[slot]):
             chosen[slot] = rule
     return list(chosen.values())
 
 
+def _depth(rule: OpportunityRule) -> int:
+    return len(rule.region.path) if rule.region_id else 0
+
+
 def _load(supervisees, rules, today) -> _Records:
-    records = _Records(today=today, supervisees=supervisees)
+    records = _Records(today=today)
     ids = [s.pk for s in supervisees]
     longest = max((r.months for r in rules), default=0)
     if longest:
@@ -167,7 +168,7 @@ def _opportunity(rule, supervisee, basis, facts, url, label) -> Opportunity:
     return Opportunity(
         rule=rule,
         supervisee=supervisee,
-        person=None,  # filled in for the viewer once the opportunity is known to be open
+        person=None,
         key=f"{rule.pk}:{supervisee.pk}:{basis}",
         facts=facts,
         action_url=url,

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 HOST=${PORTAL_HOST:-127.0.0.1}
 PORT=${PORTAL_PORT:-8000}
+# The demo also "sends" every notification by SMS and email: both backends print to this console.
+export PORTAL_NOTIFY_CHANNELS=${PORTAL_NOTIFY_CHANNELS-sms,email}
 
 trap 'kill 0' EXIT INT TERM
 $PY manage.py worker --queue-name '*' &
