@@ -55,11 +55,11 @@ LESSONS = 6
 VIDEO_SECONDS = 3 * 60 * 60
 
 # "kind:processes". gunicorn serves portal.wsgi (gthread worker: keep-alive, and one thread
-# that keeps its database connection); daphne (what scripts/run-demo.sh runs) and uvicorn (not a
-# project dependency: install it to compare) serve portal.asgi. Under ASGI each request costs
-# several thread hand-offs and a new database connection, so gunicorn answers about three times
-# as many reports on the same cores. Two processes did best for both of 2, 3 and 4.
-SERVERS = os.environ.get("BENCH_PROGRESS_SERVERS", "gunicorn:2,daphne:2")
+# that keeps its database connection), where reports take the lean way in (courses/ingest.py);
+# daphne (what scripts/run-demo.sh runs) and uvicorn (not a project dependency: install it to
+# compare) serve portal.asgi, where every report goes through Django: each request costs several
+# thread hand-offs and a new database connection. Three gunicorn processes did best on 2 cores.
+SERVERS = os.environ.get("BENCH_PROGRESS_SERVERS", "gunicorn:3,daphne:2")
 WSGI_SERVERS = {"gunicorn"}
 
 TARGET_RATE = 1000  # reports/s

@@ -81,22 +81,54 @@ class SessionPolicyMiddleware:
         return self.get_response(request)
 
     def _expiry_reason(self, request, user) -> str:
-        session = request.session
-        now = int(time.time())
-        if SESSION_EPOCH not in session:
+        if SESSION_EPOCH not in request.session:
             start_session(request, user)
             return ""
-        if session[SESSION_EPOCH] != user.session_epoch:
-            return _("You were signed out on all devices. Please sign in again.")
-        if now - session.get(SESSION_STARTED, now) > settings.PORTAL_SESSION_ABSOLUTE_TIMEOUT:
-            return _("Your session reached its maximum length. Please sign in again.")
-        idle = now - session.get(SESSION_LAST_SEEN, now)
-        # The role-dependent limit (which reads the user's roles) matters only past the shortest.
-        if idle > shortest_idle_limit() and idle > idle_limit(user):
-            return _("You were signed out after a period of inactivity.")
-        if now - session.get(SESSION_LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
-            session[SESSION_LAST_SEEN] = now
-        return ""
+        return expiry_reason(request.session, user, int(time.time()))
+
+
+def expiry_reason(session, user, now: int) -> str:
+    """Why a stamped, signed-in session must end now, or "" (and then it counts as seen)."""
+    if session[SESSION_EPOCH] != user.session_epoch:
+        return _("You were signed out on all devices. Please sign in again.")
+    if now - session.get(SESSION_STARTED, now) > settings.PORTAL_SESSION_ABSOLUTE_TIMEOUT:
+        return _("Your session reached its maximum length. Please sign in again.")
+    idle = now - session.get(SESSION_LAST_SEEN, now)
+    # The role-dependent limit (which reads the user's roles) matters only past the shortest.
+    if idle > shortest_idle_limit() and idle > idle_limit(user):
+        return _("You were signed out after a period of inactivity.")
+    if now - session.get(SESSION_LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
+        session[SESSION_LAST_SEEN] = now
+    return ""
+
+
+def pending_duty(session, user, now: int) -> tuple[str, str] | None:
+    """The user's outstanding duty, checked again every DUTIES_RECHECK_SECONDS; the session
+    remembers when none was found."""
+    if now - session.get(SESSION_DUTIES_CHECKED, 0) < DUTIES_RECHECK_SECONDS:
+        return None
+    duty = account_duty(user)
+    if duty is None:
+        session[SESSION_DUTIES_CHECKED] = now
+    return duty
+
+
+def account_duty(user) -> tuple[str, str] | None:
+    """What the user must do before anything else: (where, message), or None."""
+    if user.must_change_password:
+        return (
+            reverse("account_change_password"),
+            _("Please choose a new password before you continue."),
+        )
+    if settings.PORTAL_REQUIRE_STAFF_MFA and is_staff_member(user):
+        from allauth.mfa.utils import is_mfa_enabled
+
+        if not is_mfa_enabled(user):
+            return (
+                reverse("mfa_activate_totp"),
+                _("Staff accounts must set up two-factor authentication before continuing."),
+            )
+    return None
 
 
 class AccountDutiesMiddleware:
@@ -122,29 +154,7 @@ class AccountDutiesMiddleware:
         return self.get_response(request)
 
     def _duty_for_session(self, request, user) -> tuple[str, str] | None:
-        now = int(time.time())
-        if now - request.session.get(SESSION_DUTIES_CHECKED, 0) < DUTIES_RECHECK_SECONDS:
-            return None
-        duty = self._duty(user)
-        if duty is None:
-            request.session[SESSION_DUTIES_CHECKED] = now
-        return duty
-
-    def _duty(self, user) -> tuple[str, str] | None:
-        if user.must_change_password:
-            return (
-                reverse("account_change_password"),
-                _("Please choose a new password before you continue."),
-            )
-        if settings.PORTAL_REQUIRE_STAFF_MFA and is_staff_member(user):
-            from allauth.mfa.utils import is_mfa_enabled
-
-            if not is_mfa_enabled(user):
-                return (
-                    reverse("mfa_activate_totp"),
-                    _("Staff accounts must set up two-factor authentication before continuing."),
-                )
-        return None
+        return pending_duty(request.session, user, int(time.time()))
 
 
 class SecurityHeadersMiddleware:
