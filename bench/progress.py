@@ -6,7 +6,8 @@ The benchmark builds its own deployment on this machine and takes it down again:
   start and end), migrated and with static files collected as for production, DEBUG off;
 * seeded in a subprocess with one judicial office, VIEWERS supervisees with signed-in sessions,
   CSRF tokens and watch tokens, and a general course whose lessons have 3-hour videos (no
-  orientation course, so the first-lesson gate never redirects);
+  orientation course, so the first-lesson gate never redirects), each viewer already with a
+  progress row in the lesson (people mid-lesson);
 * for each server set-up in SERVERS, that many server processes, each on its own port of
   127.0.0.1 (as a reverse proxy would spread requests over them), logging warnings only.
 
@@ -476,7 +477,7 @@ def _seed_main() -> None:
     from django.middleware.csrf import _get_new_csrf_string
     from django.utils import timezone
 
-    from courses.models import CourseIndexPage, CoursePage, LessonPage
+    from courses.models import CourseIndexPage, CoursePage, LessonPage, LessonProgress
     from courses.progress import issue_token
     from media.models import Video
     from portal.models import HomePage, Organisation, Region, User
@@ -531,6 +532,9 @@ def _seed_main() -> None:
         for i in range(count):
             user = User.objects.create_user(username=f"bench{i:04d}", password=None)
             supervisee = adult_supervisee(user, office, township, i, start)
+            # Mid-lesson, as most reports are: the first report of a page view that creates
+            # the row is one in hundreds of a lesson's reports.
+            LessonProgress.objects.create(supervisee=supervisee, lesson=lesson)
             viewers.append(
                 {
                     "session": signed_in(user),

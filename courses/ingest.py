@@ -142,7 +142,7 @@ class ProgressIngestion:
         ):
             raise FullStack  # signed out, someone else's token, or another lesson's
         try:
-            with connection.cursor() as cursor:
+            with statements() as cursor:
                 cursor.execute(READ_SQL, [token.supervisee_id, lesson_id, token.user_id])
                 row = cursor.fetchone()
                 if row is None:
@@ -210,6 +210,40 @@ class ProgressIngestion:
             position=progress.position,
             completed=completed,
         )
+
+
+def statements():
+    """A cursor for the two statements. On PostgreSQL, one that binds parameters on the server
+    and prepares each statement once per connection, so the server parses and plans neither
+    again; Django's own cursors bind on the client."""
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        return _Prepared(psycopg.Cursor(connection.connection))
+    return connection.cursor()
+
+
+class _Prepared:
+    def __init__(self, cursor):
+        self.cursor = cursor
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cursor.close()
+
+    def execute(self, sql, params):
+        with connection.wrap_database_errors:
+            self.cursor.execute(sql, params, prepare=True)
+
+    def fetchone(self):
+        return self.cursor.fetchone()
+
+    @property
+    def rowcount(self):
+        return self.cursor.rowcount
 
 
 def aware(value):
