@@ -29,6 +29,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.signals import request_finished
 from django.db import DatabaseError, connection
+from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.dateparse import parse_datetime
@@ -96,6 +97,9 @@ class ProgressIngestion:
             return self.app(environ, start_response)
         if not 0 < length <= MAX_BODY:
             return self.app(environ, start_response)
+        secure = is_secure(environ)
+        if not allowed_host(environ) or (settings.SECURE_SSL_REDIRECT and not secure):
+            return self.app(environ, start_response)  # answered 400, or redirected
         body = environ["wsgi.input"].read(length)
         try:
             outcome = self.answer(environ, int(match.group(1)), body)
@@ -119,8 +123,8 @@ class ProgressIngestion:
             }
         ).encode()
         headers = [*self.headers, ("Content-Length", str(len(payload)))]
-        if settings.SECURE_HSTS_SECONDS and environ.get("wsgi.url_scheme") == "https":
-            headers.append(("Strict-Transport-Security", f"max-age={settings.SECURE_HSTS_SECONDS}"))
+        if settings.SECURE_HSTS_SECONDS and secure:
+            headers.append(("Strict-Transport-Security", hsts()))
         start_response("200 OK", headers)
         return [payload]
 
@@ -210,6 +214,34 @@ class ProgressIngestion:
             position=progress.position,
             completed=completed,
         )
+
+
+def allowed_host(environ) -> bool:
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    domain, _port = split_domain_port(host)
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    return bool(domain) and validate_host(domain, allowed)
+
+
+def is_secure(environ) -> bool:
+    """As HttpRequest.is_secure(), behind the proxy that SECURE_PROXY_SSL_HEADER names."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, value = settings.SECURE_PROXY_SSL_HEADER
+        forwarded = environ.get(header)
+        if forwarded is not None:
+            return forwarded.split(",")[0].strip() == value
+    return environ.get("wsgi.url_scheme") == "https"
+
+
+def hsts() -> str:
+    value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+    if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        value += "; includeSubDomains"
+    if settings.SECURE_HSTS_PRELOAD:
+        value += "; preload"
+    return value
 
 
 def statements():

@@ -65,14 +65,14 @@ class Viewer:
     def cookie(self) -> str:
         return f"sessionid={self.client.cookies['sessionid'].value}; csrftoken={CSRF}"
 
-    def post(self, body: bytes, *, at: float, cookie: str | None = None):
+    def post(self, body: bytes, *, at: float, cookie: str | None = None, host="testserver"):
         self.offset = at
         environ = {
             "REQUEST_METHOD": "POST",
             "PATH_INFO": f"/api/v1/lessons/{self.lesson.pk}/progress",
             "SERVER_NAME": "testserver",
             "SERVER_PORT": "80",
-            "HTTP_HOST": "testserver",
+            "HTTP_HOST": host,
             "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(body),
             "CONTENT_TYPE": "application/json",
@@ -87,7 +87,8 @@ class Viewer:
 
         with keeping_the_test_transaction():
             content = b"".join(self.app(environ, start_response))
-        return answer["status"], json.loads(content or b"{}"), answer["headers"]
+        is_json = answer["headers"].get("Content-Type", "").startswith("application/json")
+        return answer["status"], json.loads(content) if is_json else {}, answer["headers"]
 
     def report(self, seq: int, ranges, *, at: float, token: str | None = None, **kwargs):
         body = {"token": token or self.token, "seq": seq, "ranges": ranges}
@@ -195,6 +196,8 @@ def test_an_outstanding_duty_and_bad_bodies_go_to_the_full_stack(world, viewer):
     assert viewer.full_stack_calls == calls + 2
     status, _body, _ = viewer.post(b" " * (MAX_BODY + 1), at=20)
     assert viewer.full_stack_calls == calls + 3
+    status, _body, _ = viewer.report(2, [[10, 20]], at=20, host="evil.example")
+    assert status == 400 and viewer.full_stack_calls == calls + 4
     assert viewer.progress().last_seq == 1
 
 
