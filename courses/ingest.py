@@ -25,6 +25,7 @@ import json
 import re
 import time
 
+import psycopg
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.signals import request_finished
@@ -250,8 +251,6 @@ def statements():
     again; Django's own cursors bind on the client."""
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        import psycopg
-
         return _Prepared(psycopg.Cursor(connection.connection))
     return connection.cursor()
 

@@ -102,7 +102,6 @@ class Row:
 @dataclass(frozen=True)
 class Section:
     title: str
-    columns: list[str]
     headers: list[str]
     rows: list[Row]
 
@@ -202,7 +201,7 @@ class Dashboard:
     def _lines(self) -> list[tuple]:
         rows = [u.code for u in self.units] + [TOTAL]
         lines = [tuple((r, c) for c in line) for r in rows for line in ROW_LINES]
-        columns = {c for line in ROW_LINES for c in line} | set(COLUMNS) - set(RATES)
+        columns = {c for line in ROW_LINES for c in line} | (set(COLUMNS) - set(RATES))
         for column in columns:
             lines.append(tuple((r, column) for r in rows))
         return lines
@@ -245,7 +244,7 @@ class Dashboard:
                         cells=[self.cell(TOTAL, c) for c in columns],
                     )
                 )
-            result.append(Section(str(title), columns, [str(COLUMNS[c]) for c in columns], rows))
+            result.append(Section(str(title), [str(COLUMNS[c]) for c in columns], rows))
         return result
 
     def charts(self) -> list[dict]:
