@@ -8,7 +8,7 @@ from wagtail.models import Workflow, WorkflowPage
 from portal.models import HomePage, SuccessStoryIndexPage, SuccessStoryPage
 from tests.conftest import World
 
-from .conftest import sign_in
+from .conftest import sign_in, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DESK = {"viewport": {"width": 1280, "height": 900}}
@@ -43,6 +43,13 @@ def test_a_story_from_draft_to_the_public_site(live_server, new_page, settings):
     editor.click(".w-combobox__option >> text=正文")
     editor.click(".public-DraftEditor-content")
     editor.keyboard.type("学会了电工，开了维修店。")
+    # The rich-text editor writes its content into the form's hidden field a moment later:
+    # submitting before that sends an empty story (refused, "典型事迹" required).
+    wait_until(
+        editor,
+        "() => [...document.querySelectorAll('input[type=hidden]')]"
+        ".some(i => i.value.includes('维修店'))",
+    )
     # 提交给地区审核, from the action menu: submitted by that button, as a click on it does
     with editor.expect_navigation():
         editor.evaluate(
