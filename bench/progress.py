@@ -25,7 +25,7 @@ server's plausibility rules accept the reports. Three runs follow, each after a 
 
 Servers, PostgreSQL, Redis and the load generator share this machine's cores, so other work on
 the machine lowers the figures: the benchmark says when it found the machine busy.
-BENCH_PROGRESS_SERVERS (e.g. "daphne:2,daphne:3,gunicorn:3") measures other set-ups.
+BENCH_PROGRESS_SERVERS (e.g. "granian:3,daphne:3,gunicorn:3") measures other set-ups.
 """
 
 import asyncio
@@ -55,13 +55,14 @@ VIEWERS = 1000
 LESSONS = 6
 VIDEO_SECONDS = 3 * 60 * 60
 
-# "kind:processes". gunicorn serves portal.wsgi (gthread worker: keep-alive, and one thread
-# that keeps its database connection), where reports take the lean way in (courses/ingest.py);
-# daphne (what scripts/run-demo.sh runs) and uvicorn (not a project dependency: install it to
-# compare) serve portal.asgi, where every report goes through Django: each request costs several
-# thread hand-offs and a new database connection. Three gunicorn processes did best on 2 cores.
-SERVERS = os.environ.get("BENCH_PROGRESS_SERVERS", "gunicorn:3,daphne:2")
-WSGI_SERVERS = {"gunicorn"}
+# "kind:processes". granian serves portal.wsgi (HTTP in Rust, one Python thread per process that
+# keeps its database connection), where reports take the lean way in (courses/ingest.py);
+# daphne (what scripts/run-demo.sh runs) serves portal.asgi, where every report goes through
+# Django: each request costs several thread hand-offs and a new database connection. gunicorn
+# and uvicorn (not project dependencies: install them to compare) serve the same two modules.
+# Two granian processes did best on 2 cores.
+SERVERS = os.environ.get("BENCH_PROGRESS_SERVERS", "granian:2,daphne:2")
+WSGI_SERVERS = {"gunicorn", "granian"}
 
 TARGET_RATE = 1000  # reports/s
 TARGET_P99_MS = 100
@@ -178,6 +179,11 @@ def _server_command(kind: str, port: int) -> list[str]:
         return [str(bin_dir / "gunicorn"), "portal.wsgi:application", "-b", f"{host}:{port}",
                 "-w", "1", "-k", "gthread", "--threads", "1", "--keep-alive", "75",
                 "--log-level", "warning"]  # fmt: skip
+    if kind == "granian":
+        return [str(bin_dir / "granian"), "--interface", "wsgi", "--host", host, "--port",
+                str(port), "--http", "1", "--workers", "1", "--runtime-threads", "1",
+                "--blocking-threads", "1", "--no-ws", "--log-level", "warning",
+                "portal.wsgi:application"]  # fmt: skip
     raise ValueError(f"unknown server {kind!r}")
 
 
@@ -368,7 +374,13 @@ def _rows(kind: str, processes: int, result: dict) -> list[dict]:
     where = f"{kind} x {processes}"
     reports = closed["count"] + open_["count"]
     accepted = (closed["accepted"] + open_["accepted"]) / reports if reports else 0.0
-    target = f"≥ {TARGET_RATE:,} reports/s, p99 ≤ {TARGET_P99_MS} ms"
+    # Under ASGI every report goes through Django: what the lean way in is measured against.
+    rated = kind in WSGI_SERVERS
+    target = (
+        f"≥ {TARGET_RATE:,} reports/s, p99 ≤ {TARGET_P99_MS} ms"
+        if rated
+        else "reference (the target is the WSGI deployment's)"
+    )
     if open_.get("overloaded_after") is not None:
         open_figure = (
             f"not sustained: {BACKLOG_SECONDS} s backlog after {open_['overloaded_after']:.0f} s "
@@ -393,13 +405,15 @@ def _rows(kind: str, processes: int, result: dict) -> list[dict]:
             "figure": f"{closed['rate']:,.0f} reports/s, p50 {_ms(closed['p50'])}, "
             f"p99 {_ms(closed['p99'])}, {closed['errors']} errors",
             "target": target,
-            "ok": closed["rate"] >= TARGET_RATE and closed["p99"] <= TARGET_P99_MS,
+            "ok": closed["rate"] >= TARGET_RATE and closed["p99"] <= TARGET_P99_MS
+            if rated
+            else None,
         },
         {
             "work": f"progress reports, {where}, offered at exactly {TARGET_RATE:,}/s",
             "figure": open_figure,
             "target": target,
-            "ok": open_ok,
+            "ok": open_ok if rated else None,
         },
         {
             "work": f"progress reports, {where}, answered accepted (plausible playback)",

@@ -168,7 +168,7 @@ def run() -> list[dict]:
             "work": f"index {OPENINGS:,} openings into the database backend ({engine})",
             "figure": f"{indexing:.0f} s ({OPENINGS / indexing:,.0f} documents/s)",
             "target": "reference",
-            "ok": True,
+            "ok": None,
         },
         {
             "work": (
@@ -190,6 +190,6 @@ def run() -> list[dict]:
             ),
             "figure": (f"p95 {percentile(wide, 95):.0f} ms (p50 {percentile(wide, 50):.0f} ms)"),
             "target": "reference (Elasticsearch for this at scale)",
-            "ok": True,
+            "ok": None,
         },
     ]

@@ -5,8 +5,8 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, F, Func
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,6 +50,25 @@ PROGRESS_FIELDS = [
     "last_report_at",
 ]
 
+# True in a WHERE clause; lets the statement's own transaction commit without waiting for its
+# WAL flush (PostgreSQL's asynchronous commit, for that transaction only).
+ASYNC_COMMIT_SQL = "set_config('synchronous_commit', 'off', true) = 'off'"
+
+
+class AsyncCommit(Func):
+    template = ASYNC_COMMIT_SQL
+    output_field = BooleanField()
+
+
+def async_commit() -> bool:
+    """Whether an ordinary coverage update may commit asynchronously: on PostgreSQL, when the
+    setting allows it and the update is a transaction of its own (never inside a caller's)."""
+    return (
+        settings.COURSES_COVERAGE_ASYNC_COMMIT
+        and connection.vendor == "postgresql"
+        and connection.get_autocommit()
+    )
+
 
 def record_progress(
     user, lesson_id: int, token: WatchToken, report: Report, now: datetime.datetime
@@ -92,7 +111,10 @@ def _apply(progress, token, report, now, *, locked: bool) -> ProgressOutcome | N
     if not applied:
         return _outcome(progress, "duplicate")
     values = {field: getattr(progress, field) for field in PROGRESS_FIELDS}
-    if not LessonProgress.objects.filter(**seen).update(**values) and not locked:
+    rows = LessonProgress.objects.filter(**seen)
+    if not locked and async_commit():
+        rows = rows.filter(AsyncCommit())
+    if not rows.update(**values) and not locked:
         return None
     if not progress.completed_at and progress.covered_seconds >= (
         settings.COURSES_COMPLETION_SHARE * token.duration

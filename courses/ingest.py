@@ -23,6 +23,7 @@ import datetime
 import io
 import json
 import re
+import sys
 import time
 
 import psycopg
@@ -45,7 +46,7 @@ from portal.middleware import (
 )
 from portal.models import User
 
-from .actions import PROGRESS_FIELDS, ProgressOutcome
+from .actions import ASYNC_COMMIT_SQL, PROGRESS_FIELDS, ProgressOutcome, async_commit
 from .api import ProgressIn
 from .models import LessonProgress
 from .progress import Rejected, Report, WatchToken, apply_report, read_token
@@ -61,7 +62,8 @@ READ_SQL = (
     "p.completed_at FROM portal_user u LEFT JOIN courses_lessonprogress p "
     "ON p.supervisee_id = %s AND p.lesson_id = %s WHERE u.id = %s"
 )
-# Applied only if no other report got there first (same device and sequence number).
+# Applied only if no other report got there first (same device and sequence number); on
+# PostgreSQL committed asynchronously (courses.actions.async_commit).
 UPDATE_SQL = (
     "UPDATE courses_lessonprogress SET intervals = %s, covered_seconds = %s, position = %s, "
     "device = %s, last_seq = %s, last_report_at = %s "
@@ -206,7 +208,8 @@ class ProgressIngestion:
             values[PROGRESS_FIELDS.index("last_report_at")] = (
                 connection.ops.adapt_datetimefield_value(progress.last_report_at)
             )
-            cursor.execute(UPDATE_SQL, [*values, *seen])
+            sql = f"{UPDATE_SQL} AND {ASYNC_COMMIT_SQL}" if async_commit() else UPDATE_SQL
+            cursor.execute(sql, [*values, *seen])
             if cursor.rowcount != 1:
                 raise FullStack  # another report was applied in between
         return ProgressOutcome(
@@ -251,7 +254,12 @@ def statements():
     again; Django's own cursors bind on the client."""
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        return _Prepared(psycopg.Cursor(connection.connection))
+        raw = connection.connection
+        if raw.prepare_threshold is None:  # Django's default, which turns preparing off
+            # Prepare only what is asked for: Django's own cursors bind on the client and so
+            # never prepare whatever the threshold.
+            raw.prepare_threshold = sys.maxsize
+        return _Prepared(psycopg.Cursor(raw))
     return connection.cursor()
 
 

@@ -378,6 +378,10 @@ COURSES_COMPLETION_SHARE = float(os.environ.get("COURSES_COMPLETION_SHARE", "0.9
 # may take over the same lesson (two devices never count at once).
 COURSES_REPORT_SECONDS = env_int("COURSES_REPORT_SECONDS", 10)
 COURSES_DEVICE_TAKEOVER_SECONDS = env_int("COURSES_DEVICE_TAKEOVER_SECONDS", 30)
+# On PostgreSQL, an ordinary coverage report (one that neither starts nor completes a lesson)
+# is answered without waiting for its WAL flush. A crash of the database server can lose the
+# last fraction of a second of such reports, never a completion or a credit (docs/courses.md).
+COURSES_COVERAGE_ASYNC_COMMIT = env_bool("COURSES_COVERAGE_ASYNC_COMMIT", True)
 # Days before the end of the month when people short of their hours are warned.
 COURSES_WARNING_DAYS = env_int("COURSES_WARNING_DAYS", 7)
 # Days after the start of supervision by which the first lesson should be completed.

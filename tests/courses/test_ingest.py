@@ -218,3 +218,50 @@ def test_reports_keep_the_session_alive_and_an_idle_one_ends(viewer):
     status, _body, _ = viewer.report(3, [[20, 30]], at=30)
     assert status in (401, 403) and viewer.full_stack_calls == 2
     assert viewer.progress().last_seq == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ordinary_reports_commit_without_waiting_for_the_wal_on_postgresql(viewer, settings):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.actions import ASYNC_COMMIT_SQL, async_commit
+
+    if connection.vendor != "postgresql":
+        pytest.skip("asynchronous commit is PostgreSQL's")
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    def api_report(seq: int, ranges, at: float) -> list[str]:
+        viewer.offset = at
+        body = {"token": viewer.token, "seq": seq, "ranges": ranges, "position": ranges[-1][1]}
+        url = f"/api/v1/lessons/{viewer.lesson.pk}/progress"
+        with CaptureQueriesContext(connection) as queries:
+            answer = viewer.client.post(url, body, content_type="application/json")
+        assert answer.json()["status"] == "accepted"
+        return [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+
+    viewer.report(1, [[0, 10]], at=10)  # creates the row: the full stack, synchronously
+    viewer.report(2, [[10, 20]], at=20)  # the lean way
+    assert viewer.full_stack_calls == 1
+    assert any(ASYNC_COMMIT_SQL in sql for sql in prepared() if sql.startswith("UPDATE"))
+    assert [ASYNC_COMMIT_SQL in sql for sql in api_report(3, [[20, 30]], at=30)] == [True]
+    # Only that transaction: the connection itself still waits for its flushes.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    with transaction.atomic():
+        assert not async_commit()  # never inside a caller's transaction
+
+    settings.COURSES_COVERAGE_ASYNC_COMMIT = False
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    viewer.report(4, [[30, 40]], at=40)
+    updates = [sql for sql in prepared() if sql.startswith("UPDATE")]
+    assert viewer.full_stack_calls == 1 and len(updates) == 1  # the lean way, prepared
+    assert ASYNC_COMMIT_SQL not in updates[0]
+    assert [ASYNC_COMMIT_SQL in sql for sql in api_report(5, [[40, 50]], at=50)] == [False]
+    assert viewer.progress().covered_seconds == 50.0
