@@ -1,10 +1,13 @@
-"""Session lifetime, account duties (password change, MFA enrolment) and security headers."""
+"""Session lifetime (pages and websockets), account duties (password change, MFA enrolment) and
+security headers."""
 
 import time
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -155,6 +158,30 @@ class AccountDutiesMiddleware:
 
     def _duty_for_session(self, request, user) -> tuple[str, str] | None:
         return pending_duty(request.session, user, int(time.time()))
+
+
+class SocketSessionPolicy:
+    """Channels middleware, inside AuthMiddlewareStack: a websocket whose session the HTTP
+    middleware would end (signed out everywhere, idle, too old) or whose user has a duty
+    outstanding connects as nobody, and the consumer refuses it."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        user = scope.get("user")
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and await database_sync_to_async(self.must_end)(scope["session"], user):
+            scope = {**scope, "user": AnonymousUser()}
+        return await self.inner(scope, receive, send)
+
+    @staticmethod
+    def must_end(session, user) -> bool:
+        now = int(time.time())
+        # An unstamped session is one the HTTP middleware would stamp as new.
+        if SESSION_EPOCH in session and expiry_reason(session, user, now):
+            return True
+        return pending_duty(session, user, now) is not None
 
 
 class SecurityHeadersMiddleware:

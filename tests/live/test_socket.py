@@ -163,3 +163,41 @@ async def test_overseeing_staff_follow_without_moderating(world, adults):
     assert (await frame(caseworker))["code"] == "not_moderator"
     await caseworker.disconnect()
     assert await sync_to_async(Lease.objects.count)() == 0  # staff hold no attendance lease
+
+
+async def test_a_session_the_site_would_end_opens_no_socket(world, adults, settings):
+    """Stale sessions: idle or too old, signed out everywhere, or with a duty outstanding."""
+    import time
+
+    from portal.middleware import SESSION_EPOCH, SESSION_LAST_SEEN, SESSION_STARTED
+
+    def cookie_for(user, **stamps) -> bytes:
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        now = int(time.time())
+        session.update({SESSION_EPOCH: user.session_epoch, SESSION_STARTED: now})
+        session.update({SESSION_LAST_SEEN: now, **stamps})
+        session.save()
+        return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+
+    async def connect(cookie: bytes):
+        headers = [(b"origin", b"http://localhost"), (b"cookie", cookie)]
+        communicator = WebsocketCommunicator(application, f"/ws/live/{adults.key}/", headers)
+        connected, code = await communicator.connect()
+        if connected:
+            await communicator.disconnect()
+        return connected or code
+
+    user = world.supervisee_user
+    now = int(time.time())
+    assert await connect(await sync_to_async(cookie_for)(user)) is True  # a fresh session
+    idle = await sync_to_async(cookie_for)(user, **{SESSION_LAST_SEEN: now - 2 * 3600})
+    assert await connect(idle) == 4401
+    old = await sync_to_async(cookie_for)(user, **{SESSION_STARTED: now - 30 * 24 * 3600})
+    assert await connect(old) == 4401
+    stale_epoch = await sync_to_async(cookie_for)(user, **{SESSION_EPOCH: user.session_epoch - 1})
+    assert await connect(stale_epoch) == 4401
+    user.must_change_password = True
+    await sync_to_async(user.save)()
+    assert await connect(await sync_to_async(cookie_for)(user)) == 4401

@@ -210,3 +210,24 @@ def test_admin_interfaces_sign_in_through_allauth(world):
     assert response.status_code == 302 and response.url.startswith(LOGIN)
     response = client.get("/django-admin/", follow=True)
     assert response.redirect_chain[-1][0].startswith(LOGIN)
+
+
+def test_failed_logins_are_counted_per_client_behind_the_trusted_proxy(world, settings):
+    """Behind one reverse proxy, the limit counts the address the proxy saw, not the proxy's
+    own address (which every client shares) nor what a client wrote into the header itself."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def attempt(client_address: str, login: str, password: str, sent_header: str = ""):
+        forwarded = f"{sent_header}, {client_address}" if sent_header else client_address
+        client = Client(HTTP_X_FORWARDED_FOR=forwarded, **proxy)
+        client.post(LOGIN, {"login": login, "password": password})
+        return client.get(reverse("workspace")).status_code == 200  # signed in?
+
+    for number in range(10):  # one address tries many names
+        assert not attempt("203.0.113.5", f"nobody{number}", "guess")
+    assert not attempt("203.0.113.5", "supervisee", "pw-supervisee")  # that address is stopped
+    # Writing another address into the header does not get round it.
+    assert not attempt("203.0.113.5", "supervisee", "pw-supervisee", sent_header="198.51.100.1")
+    # Another client behind the same proxy is not stopped with it.
+    assert attempt("203.0.113.6", "supervisee", "pw-supervisee")
