@@ -16,6 +16,10 @@ import weakref
 from channels.layers import get_channel_layer
 
 COALESCE_SECONDS = 0.25
+# A room renews its group membership this often. The channel layer drops members older than its
+# group expiry (a day by default), and a Redis that lost its data forgets them all; without
+# renewal a long-running process would stop hearing a class or its users' sign-outs.
+RENEW_SECONDS = 300
 logger = logging.getLogger(__name__)
 
 
@@ -28,17 +32,29 @@ class Room:
         self.layer = get_channel_layer()
         self.channel: str | None = None
         self.reader: asyncio.Task | None = None
+        self.renewer: asyncio.Task | None = None
         self.pending: dict[str, dict] = {}
 
     async def open(self) -> None:
         self.channel = await self.layer.new_channel()
         await self.layer.group_add(self.group, self.channel)
-        self.reader = asyncio.get_running_loop().create_task(self._read())
+        loop = asyncio.get_running_loop()
+        self.reader = loop.create_task(self._read())
+        self.renewer = loop.create_task(self._renew())
 
     async def close(self) -> None:
-        if self.reader:
-            self.reader.cancel()
+        for task in (self.reader, self.renewer):
+            if task:
+                task.cancel()
         await self.layer.group_discard(self.group, self.channel)
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            try:
+                await self.layer.group_add(self.group, self.channel)
+            except Exception:
+                logger.exception("live room %s: renewing the subscription failed", self.group)
 
     async def _read(self) -> None:
         while True:

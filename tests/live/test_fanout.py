@@ -111,3 +111,30 @@ async def test_a_room_keeps_reading_after_a_channel_layer_error(monkeypatch):
         await asyncio.sleep(0.05)
     await room.close()
     assert listener.frames == ["还在"] and not failures
+
+
+async def test_a_room_renews_a_subscription_the_layer_forgot(monkeypatch):
+    """Members past the layer's group expiry, or all of them after Redis lost its data, are
+    forgotten by the layer; the room subscribes again and keeps hearing its class."""
+    from live import fanout
+
+    monkeypatch.setattr(fanout, "RENEW_SECONDS", 0.05)
+    room = fanout.Room("live.test-renewal")
+    heard = []
+
+    class Listener:
+        async def live_frame(self, message):
+            heard.append(message["text"])
+
+    room.sockets.add(Listener())
+    await room.open()
+    await room.layer.group_discard(room.group, room.channel)  # what expiry or data loss does
+    await room.layer.group_send(room.group, {"type": "live.frame", "text": "听不到"})
+    await asyncio.sleep(0.2)
+    await room.layer.group_send(room.group, {"type": "live.frame", "text": "又听到了"})
+    for _ in range(50):
+        if heard:
+            break
+        await asyncio.sleep(0.05)
+    await room.close()
+    assert heard == ["又听到了"]
