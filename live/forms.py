@@ -3,9 +3,11 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.models import CoursePage
 from portal.access import memberships_with_role
 from portal.models import Region, Role
 from portal.models.people import SupervisionLevel
@@ -77,6 +79,19 @@ class LiveClassForm(forms.ModelForm):
             .order_by("full_name")
         )
         self.fields["audience"].help_text = _("Minors and adults never share a class.")
+        # The recording becomes a lesson of the course: a published course for everywhere, or
+        # for a region that includes the organiser's or lies inside it, never another area's.
+        codes = region.path.strip("/").split("/")
+        above = ["/" + "/".join(codes[:n]) + "/" for n in range(1, len(codes) + 1)]
+        self.fields["course"].queryset = (
+            CoursePage.objects.live()
+            .filter(
+                Q(regions__isnull=True)
+                | Q(regions__path__in=above)
+                | Q(regions__path__startswith=region.path)
+            )
+            .distinct()
+        )
 
     def clean_hls_source_url(self) -> str:
         """The player fetches the source from the viewer's browser: its origin must be one the

@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -65,10 +66,13 @@ class BaseForm(forms.ModelForm):
             "eligibility": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, operator, **kwargs):
         super().__init__(*args, **kwargs)
+        # Within the operator's own region: a base is listed in that area's directory only.
+        # A base already elsewhere (imported by an agency) may keep its place.
+        area = Q(path__startswith=operator.region.path) | Q(pk=self.instance.region_id)
         self.fields["region"].queryset = Region.objects.filter(
-            level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]
+            area, level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]
         )
 
     def clean(self):

@@ -474,12 +474,13 @@ def operator_profile(request):
 @role_required(Role.BASE_OPERATOR)
 def operator_base(request, pk: int | None = None):
     base = access_own_base(request.user, pk) if pk else None
-    form = BaseForm(request.POST or None, instance=base)
+    operator = base.operator if base else _operator_org(request)
+    form = BaseForm(request.POST or None, instance=base, operator=operator)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             saved = form.save(commit=False)
             if base is None:
-                saved.operator = _operator_org(request)
+                saved.operator = operator
                 Provider.objects.get_or_create(
                     organisation=saved.operator, defaults={"description": saved.operator.name}
                 )
