@@ -13,6 +13,8 @@ from .conftest import PHONE, sign_in, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 VIDEO = "document.querySelector('figure[data-player] video')"
+# The player's keys work once its script has set the figure up (a slow phone takes a while).
+READY = "() => document.querySelector('figure[data-player]').dataset.playerReady === '1'"
 
 
 def percent(page) -> int:
@@ -41,6 +43,7 @@ def test_watching_a_lesson_on_a_phone(live_server, new_page, tmp_path, settings)
     page.goto(f"{live_server.url}/workspace/")
     assert page.url.endswith("/courses/first-lesson/")
     page.click("text=认识社区矫正")
+    wait_until(page, READY)
     page.focus("figure[data-player] video")
     page.keyboard.press("Space")
     wait_until(page, f"() => {VIDEO}.currentTime > 5", timeout=60)
@@ -69,6 +72,7 @@ def test_watching_a_lesson_on_a_phone(live_server, new_page, tmp_path, settings)
     resume = float(page.get_attribute("figure[data-player]", "data-resume-at"))
     assert resume == pytest.approx(saved_at, abs=0.2) and resume > 4
     assert percent(page) >= 30
+    wait_until(page, READY)
     page.focus("figure[data-player] video")
     page.keyboard.press("Space")
     wait_until(page, f"() => {VIDEO}.currentTime >= {resume}")
