@@ -1,9 +1,16 @@
+import logging
 import threading
+import time
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from portal import housekeeping
+
+logger = logging.getLogger(__name__)
+# Seconds between attempts while the database is unreachable.
+DATABASE_RETRY_SECONDS = 2
 
 
 class Command(DbWorkerCommand):
@@ -19,6 +26,17 @@ class Command(DbWorkerCommand):
         )
         thread.start()
         try:
-            super().handle(*args, **options)
+            while True:
+                try:
+                    super().handle(*args, **options)
+                    return
+                except (OperationalError, InterfaceError) as error:
+                    # The database went away (a restart, a network blip): the queue keeps its
+                    # tasks, so wait and carry on rather than let the worker die with it. A task
+                    # cut off midway stays marked running; transcodes keep their own heartbeat
+                    # and housekeeping queues them again.
+                    logger.warning("database unreachable, the worker waits: %s", error)
+                    close_old_connections()
+                    time.sleep(DATABASE_RETRY_SECONDS)
         finally:
             stop.set()
