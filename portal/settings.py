@@ -52,6 +52,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Earlier keys, still accepted for what they signed (sessions, watch tokens, check-in codes,
+# calendar feed addresses) while the new key takes over: rotation without signing anyone out.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -98,6 +101,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
+    # Above WhiteNoise, so that static files are not framed either.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Database or Redis unreachable: a 503 page or JSON instead of a 500 (portal/faults.py).
+    "portal.faults.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -109,7 +116,6 @@ MIDDLEWARE = [
     "portal.middleware.SessionPolicyMiddleware",
     "portal.middleware.AccountDutiesMiddleware",
     "courses.middleware.FirstLessonGateMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -156,6 +162,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _redis_retry():
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+
+    return Retry(ExponentialBackoff(cap=0.5, base=0.05), 2)
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -167,7 +182,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "portal"},
+            "CONFIG": {
+                # A command on a pooled connection Redis dropped (a restart, a network blip) is
+                # sent again on a fresh one, so a class's first message afterwards gets through.
+                "hosts": [{"address": REDIS_URL, "retry": _redis_retry()}],
+                "prefix": "portal",
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -201,6 +221,7 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
     AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
     AWS_DEFAULT_ACL = None
+    AWS_S3_FILE_OVERWRITE = False  # a second upload of the same name gets a name of its own
     AWS_QUERYSTRING_EXPIRE = 300
     _public_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {}}
     _private_storage = {
@@ -229,6 +250,10 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VIDEO_ROOT, "base_url": None},
     }
+
+# Public files (published pictures and their renditions) on local disk are served by the site
+# itself unless a proxy in front serves MEDIA_ROOT at MEDIA_URL (then set this to 0).
+PORTAL_SERVE_MEDIA = env_bool("PORTAL_SERVE_MEDIA", not AWS_STORAGE_BUCKET_NAME)
 
 STORAGES = {
     "default": _public_storage,

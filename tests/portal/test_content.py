@@ -298,3 +298,23 @@ def test_a_scheduled_story_the_rules_now_refuse_stays_unpublished_and_the_editor
     assert not Revision.objects.filter(object_id=str(story.pk)).exclude(approved_go_live_at=None)
     note = Notification.objects.get(user=world.editor)
     assert "未成年人" in note.text and story.title in note.text
+
+
+def test_published_pictures_are_served_from_local_files(world, settings):
+    """Without object storage (the demo, a single machine) the site serves its public files
+    itself, and only those: private files live elsewhere and are never reachable here."""
+    image = Image.objects.create(title="运河", file=get_test_image_file())
+    rendition = image.get_rendition("width-400")
+    client = Client()
+    for url in (image.file.url, rendition.url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Type"].startswith("image/")
+        assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    private = settings.PRIVATE_ROOT / "probe.txt"
+    private.parent.mkdir(parents=True, exist_ok=True)
+    private.write_text("secret")
+    relative = private.relative_to(settings.MEDIA_ROOT.parent)
+    for probe in (f"/media/../{relative}", f"/media/%2e%2e/{relative}"):
+        response = client.get(probe)
+        assert response.status_code in (400, 404) and b"secret" not in response.content

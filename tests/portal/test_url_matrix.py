@@ -7,6 +7,7 @@ fails `test_every_url_is_classified`.
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from media.models import Video, VideoCaption, video_storage
@@ -158,6 +159,7 @@ OWN = {
     "api/v1/": (ALWAYS_404, None, "get", None),
     "api/v1/openapi.json": (PUBLIC, None, "get", None),
     "api/v1/docs": (PUBLIC, None, "get", None),
+    "^media/(?P<path>.*)$": (PUBLIC, None, "get", "media"),  # public files on local disk
 }
 
 # Included applications, classified as a whole by where they come from; their own rules apply.
@@ -236,6 +238,7 @@ def objects(world):
         **directory_objects(world),
         **mentoring_objects(world),
         "live": live_object(world),
+        "media": default_storage.save("images/probe.png", ContentFile(b"\x89PNG")),
         "<str:key>": opportunity_key(world),
         "supervisee": world.adult.pk,
         "application": application.pk,
@@ -387,6 +390,8 @@ def live_object(world) -> tuple[str, str]:
 
 
 def url_for(route: str, objects: dict, kind: str | None) -> str:
+    if kind == "media":
+        return "/media/" + objects["media"]
     url = "/" + route
     url = url.replace("<str:fmt>", "csv").replace("<slug:step>", "close")
     url = url.replace("<slug:kind>", "assistance").replace("<str:token>", "forged")
