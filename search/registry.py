@@ -83,7 +83,10 @@ def documents_for_key(key: str) -> Document | None:
 def _changed(sender, instance, **kwargs) -> None:
     definition = _definitions[sender]
     keys = [key_for(instance)]
-    keys += [key_for(obj) for obj in definition.dependents(instance)]
+    # A raw save (loaddata, a restored dump) holds only this table's columns and may come
+    # before its relations: the rows it leads to are loaded (and scheduled) on their own.
+    if not kwargs.get("raw"):
+        keys += [key_for(obj) for obj in definition.dependents(instance)]
     schedule(keys)
 
 

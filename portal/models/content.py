@@ -315,6 +315,7 @@ class NewsPage(RegionalPage):
 
     content_panels = [
         *Page.content_panels,
+        FieldPanel("region"),
         FieldPanel("date"),
         FieldPanel("summary"),
         FieldPanel("body"),

@@ -143,3 +143,37 @@ def asgi_server(transactional_db):
     process, url = start_server()
     yield url
     stop_server(process)
+
+
+def seed_demo_data(settings) -> None:
+    """The demo data, as `manage.py seed_demo` loads it, with background tasks run at once.
+
+    Seeding runs in a thread of its own: the demo's live class broadcasts through
+    async_to_sync, which refuses to run where Playwright's event loop already runs."""
+    import threading
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "media"],
+        }
+    }
+    failure = []
+
+    def seed():
+        try:
+            with open(os.devnull, "w") as quiet:
+                call_command("seed_demo", stdout=quiet)
+        except Exception as error:  # raised again below, in the test's thread
+            failure.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=seed)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
