@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import CoursePage
 from portal.access import memberships_with_role
+from portal.forms import PickedRowsField
 from portal.models import Region, Role
 from portal.models.people import SupervisionLevel
 
@@ -60,6 +61,7 @@ class LiveClassForm(forms.ModelForm):
             "regions": forms.CheckboxSelectMultiple,
             "presenters": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"regions": PickedRowsField, "presenters": PickedRowsField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import django_auth
 
@@ -53,8 +53,16 @@ def _out(request: HttpRequest, supervisee: Supervisee) -> dict:
     }
 
 
+class BoundedPages(PageNumberPagination):
+    """Page numbers with an upper bound, so that no offset overflows the database's integers."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1)
+
+
 @api.get("/supervisees", response=list[SuperviseeOut], tags=["people"])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPages, page_size=50)
 def list_supervisees(request, level: str | None = None, status: str | None = None):
     """Supervisees in the caller's scope, masked as the caller must see them."""
     require_role(request.user, *PEOPLE_ROLES)

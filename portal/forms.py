@@ -50,6 +50,25 @@ class VolunteerSignupForm(forms.Form):
         )
 
 
+class PickedRowsField(forms.ModelMultipleChoiceField):
+    """Rows picked by id. An id past the database's integers is not a choice: refused as such,
+    rather than sent to a lookup that SQLite cannot bind."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # left to the usual "not a valid value" message
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class SkillsField(forms.CharField):
     """Skills typed as a list separated by commas (either width) or spaces."""
 

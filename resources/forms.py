@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DateInput
+from portal.forms import DateInput, PickedRowsField
 from portal.models import Region, Skill
 
 from .models import Base, Opening, Provider, Weekday, held_places
@@ -91,7 +91,7 @@ class BaseForm(forms.ModelForm):
 
 
 class OpeningForm(forms.ModelForm):
-    skills = forms.ModelMultipleChoiceField(
+    skills = PickedRowsField(
         label=_("Skills"),
         queryset=Skill.objects.all(),
         required=False,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
-from portal.forms import DateInput
+from portal.forms import DateInput, PickedRowsField
 from portal.models import Membership, Organisation, Region, Role
 from portal.models.people import Need
 
@@ -57,6 +57,7 @@ class ProfileForm(forms.ModelForm):
             "availability",
         ]
         widgets = {"skills": forms.CheckboxSelectMultiple}
+        field_classes = {"skills": PickedRowsField, "regions": PickedRowsField}
 
     helps_with = forms.MultipleChoiceField(
         label=_("Can help with"),
