@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,11 @@ class LinesField(forms.CharField):
         return "\n".join(value) if isinstance(value, list) else value
 
     def to_python(self, value):
-        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+        text = super().to_python(value)
+        # The validators see the list; a NUL must be refused while it is still text (PostgreSQL
+        # cannot store one in JSON).
+        ProhibitNullCharactersValidator()(text)
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class BaseForm(forms.ModelForm):
