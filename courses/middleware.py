@@ -1,10 +1,11 @@
 """The first-lesson gate: until a supervisee has completed the orientation course for their
-region, every other page leads there (sign-in, language, video, the API and static files stay
-reachable so the lesson itself works)."""
+region, every other page leads there (sign-in, language, video, the API, static files and the
+first lesson's own quiz, reflection and reading stay reachable so the lesson itself works)."""
 
 import time
 
 from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 
 from .access import learner
 
@@ -25,6 +26,8 @@ OPEN_PREFIXES = (
     "/notifications/",
     "/favicon",
 )
+# What a lesson page itself posts to (its quiz, reflection, "I have read this lesson").
+LESSON_ACTIONS = ("lesson_quiz", "lesson_reflection", "lesson_read")
 
 
 class FirstLessonGateMiddleware:
@@ -60,4 +63,18 @@ class FirstLessonGateMiddleware:
             request.session[SESSION_KEY] = True  # completion is final
             return None
         url = course.get_url(request)
-        return None if request.path.startswith(url) else url
+        if request.path.startswith(url) or lesson_action_of(course, request.path_info):
+            return None
+        return url
+
+
+def lesson_action_of(course, path: str) -> bool:
+    """Whether `path` is the quiz, reflection or reading of one of `course`'s lessons: the
+    first lesson must be completable while everything else still leads to it."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    if match.namespace != "courses" or match.url_name not in LESSON_ACTIONS:
+        return False
+    return course.lessons().filter(pk=match.kwargs["pk"]).exists()

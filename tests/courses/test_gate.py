@@ -1,6 +1,7 @@
 """The first-lesson gate and the certificate."""
 
 import pytest
+from django.urls import reverse
 
 from courses.models import CourseCompletion
 
@@ -62,3 +63,15 @@ def test_certificates_are_private(world, courses, client_for):
     assert client_for(world.caseworker).get(url).status_code == 200
     assert client_for(world.jining_official).get(url).status_code == 404
     assert client_for(world.operator).get(url).status_code == 403
+
+
+def test_the_first_lessons_own_forms_are_not_gated(world, courses, client_for):
+    """Its quiz, reflection and "I have read this" must go through while everything else still
+    leads to the first lesson; another course's forms do not."""
+    client = client_for(world.supervisee_user)
+    first, other = courses.orientation_lesson, courses.lesson
+    response = client.post(reverse("courses:lesson_read", args=[first.pk]))
+    assert response.status_code == 302 and response["Location"] == first.url
+    for action in ("lesson_read", "lesson_quiz", "lesson_reflection"):
+        response = client.post(reverse(f"courses:{action}", args=[other.pk]))
+        assert response["Location"] == "/courses/first-lesson/", action

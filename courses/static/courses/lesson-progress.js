@@ -23,6 +23,7 @@
   var watched = [];     // merged [start, end] pairs played on this page
   var seq = 0;
   var sentState = "";   // what the last accepted report said, to skip idle reports
+  var sendingState = "";  // what the report on its way says (a pause and the end come together)
   var completed = !doneEl.hidden;
 
   function say(text) { statusEl.textContent = text || ""; }
@@ -79,9 +80,13 @@
     }
 
     function report(leaving) {
+      // A page that played nothing has nothing to say; reporting anyway (say, as it is left
+      // for a reload after the quiz) would claim the lesson and shut out the page that follows.
+      if (!watched.length) return;
       var body = payload();
       var state = JSON.stringify([body.ranges, body.position]);
-      if (state === sentState) return;
+      if (state === sentState || (state === sendingState && !leaving)) return;
+      sendingState = state;
       seq += 1;
       body.seq = seq;
       fetch(url, {
@@ -91,9 +96,12 @@
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
         body: JSON.stringify(body),
       }).then(function (response) {
+        if (sendingState === state) sendingState = "";
         if (!response.ok) throw new Error(response.status);
         return response.json();
       }).then(function (data) {
+        // Overtaken by a later report, which carried all of this one: nothing was lost.
+        if (data.status === "rejected" && data.reason === "replayed") return;
         if (data.status === "rejected") {
           if (data.reason === "other_device") {
             say(box.dataset.msgOtherDevice);
@@ -107,6 +115,7 @@
         show(data);
         if (!completed) say(box.dataset.msgSaved);
       }).catch(function () {
+        if (sendingState === state) sendingState = "";
         if (!leaving) say(box.dataset.msgOffline);
       });
     }
