@@ -46,6 +46,7 @@ PROGRESS_FIELDS = [
     "covered_seconds",
     "position",
     "device",
+    "device_served_at",
     "last_seq",
     "last_report_at",
 ]

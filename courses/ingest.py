@@ -58,15 +58,15 @@ MAX_BODY = 16 * 1024
 # round trip reads the user and their progress in the lesson.
 READ_SQL = (
     "SELECT u.id, u.password, u.is_active, u.session_epoch, u.must_change_password, "
-    "p.id, p.intervals, p.covered_seconds, p.position, p.device, p.last_seq, p.last_report_at, "
-    "p.completed_at FROM portal_user u LEFT JOIN courses_lessonprogress p "
+    "p.id, p.intervals, p.covered_seconds, p.position, p.device, p.device_served_at, p.last_seq, "
+    "p.last_report_at, p.completed_at FROM portal_user u LEFT JOIN courses_lessonprogress p "
     "ON p.supervisee_id = %s AND p.lesson_id = %s WHERE u.id = %s"
 )
 # Applied only if no other report got there first (same device and sequence number); on
 # PostgreSQL committed asynchronously (courses.actions.async_commit).
 UPDATE_SQL = (
     "UPDATE courses_lessonprogress SET intervals = %s, covered_seconds = %s, position = %s, "
-    "device = %s, last_seq = %s, last_report_at = %s "
+    "device = %s, device_served_at = %s, last_seq = %s, last_report_at = %s "
     "WHERE id = %s AND device = %s AND last_seq = %s"
 )
 
@@ -190,6 +190,7 @@ class ProgressIngestion:
         if isinstance(progress.intervals, str):
             progress.intervals = json.loads(progress.intervals)
         progress.last_report_at = aware(progress.last_report_at)
+        progress.device_served_at = aware(progress.device_served_at)
         seen = [progress.pk, progress.device, progress.last_seq]
         try:
             applied = apply_report(progress, token, report, now, settings.COURSES_MAX_PLAYBACK_RATE)
@@ -205,9 +206,10 @@ class ProgressIngestion:
         if applied:
             values = [getattr(progress, field) for field in PROGRESS_FIELDS]
             values[PROGRESS_FIELDS.index("intervals")] = json.dumps(progress.intervals)
-            values[PROGRESS_FIELDS.index("last_report_at")] = (
-                connection.ops.adapt_datetimefield_value(progress.last_report_at)
-            )
+            for field in ("device_served_at", "last_report_at"):
+                values[PROGRESS_FIELDS.index(field)] = connection.ops.adapt_datetimefield_value(
+                    getattr(progress, field)
+                )
             sql = f"{UPDATE_SQL} AND {ASYNC_COMMIT_SQL}" if async_commit() else UPDATE_SQL
             cursor.execute(sql, [*values, *seen])
             if cursor.rowcount != 1:

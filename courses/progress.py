@@ -108,12 +108,14 @@ def apply_report(
             raise Rejected("replayed")
         since = progress.last_report_at
     elif progress.device:
-        # A page served after the last accepted report (a reload, or the phone after the PC)
-        # takes over at once; an older one only when the current one has gone quiet. Either
-        # way the wall time counted starts after the last accepted report, never overlapping.
+        # A page served after the current one (a reload, or the phone after the PC) takes over
+        # at once, even if the old page's last report arrived after it was served; an older one
+        # only when the current one has gone quiet. Either way the wall time counted starts
+        # after the last accepted report, never overlapping.
+        current_served = progress.device_served_at or progress.last_report_at
         quiet_for = (now - progress.last_report_at).total_seconds()
         if (
-            token.issued_at < progress.last_report_at
+            token.issued_at <= current_served
             and quiet_for < settings.COURSES_DEVICE_TAKEOVER_SECONDS
         ):
             raise Rejected("other_device")
@@ -132,6 +134,7 @@ def apply_report(
     progress.covered_seconds = round(covered(merged), 3)
     progress.position = min(report.position, duration)
     progress.device = token.device
+    progress.device_served_at = token.issued_at
     progress.last_seq = report.seq
     progress.last_report_at = now
     return True

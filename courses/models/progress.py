@@ -18,8 +18,10 @@ class LessonProgress(models.Model):
     intervals = models.JSONField(default=list)
     covered_seconds = models.FloatField(_("seconds watched"), default=0)
     position = models.FloatField(_("resume position"), default=0)
-    # The page view (signed watch token) currently reporting, and its last sequence number.
+    # The page view (signed watch token) currently reporting, when it was served, and its last
+    # sequence number.
     device = models.CharField(max_length=32, blank=True)
+    device_served_at = models.DateTimeField(null=True, blank=True)
     last_seq = models.PositiveIntegerField(default=0)
     last_report_at = models.DateTimeField(null=True, blank=True)
     rejected_reports = models.PositiveIntegerField(_("rejected reports"), default=0)

@@ -133,6 +133,20 @@ def test_two_devices_never_count_at_once(player):
     assert body["status"] == "accepted"
 
 
+def test_a_reload_takes_over_even_when_the_old_pages_last_report_arrives_after_it(player):
+    """The page being left sends its last report as it goes; on a slow network that report
+    arrives after the new page was served. The newer page still takes over at once, and the
+    older one cannot take the lesson back while the newer one reports."""
+    old = player.open()
+    assert player.report(old, 1, [[0, 10]], at=10)[1]["status"] == "accepted"
+    new = player.open(at=12)  # the reload
+    assert player.report(old, 2, [[10, 12]], at=13)[1]["status"] == "accepted"  # late goodbye
+    _status, body = player.report(new, 1, [[12, 20]], at=20)
+    assert body["status"] == "accepted" and body["covered_seconds"] == 20
+    _status, body = player.report(old, 3, [[12, 22]], at=22)
+    assert (body["status"], body["reason"]) == ("rejected", "other_device")
+
+
 def test_tokens_are_personal_and_tamper_proof(world, player, client_for):
     token = player.open()
     other = client_for(world.caseworker)
