@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 
 from channels.layers import get_channel_layer
 
 COALESCE_SECONDS = 0.25
-# A room renews its group membership this often. The channel layer drops members older than its
-# group expiry (a day by default), and a Redis that lost its data forgets them all; without
-# renewal a long-running process would stop hearing a class or its users' sign-outs.
+# A room subscribes again when a socket joins it this long after its last subscription. The
+# channel layer drops members older than its group expiry (a day by default), and a Redis that
+# lost its data forgets them all; without this a long-running process would stop hearing a class
+# or its users' sign-outs. (A room nobody joins for a whole day is not renewed.)
 RENEW_SECONDS = 300
 logger = logging.getLogger(__name__)
 
@@ -32,29 +34,26 @@ class Room:
         self.layer = get_channel_layer()
         self.channel: str | None = None
         self.reader: asyncio.Task | None = None
-        self.renewer: asyncio.Task | None = None
+        self.subscribed = 0.0
         self.pending: dict[str, dict] = {}
 
     async def open(self) -> None:
         self.channel = await self.layer.new_channel()
+        await self.subscribe()
+        self.reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def subscribe(self) -> None:
+        self.subscribed = time.monotonic()
         await self.layer.group_add(self.group, self.channel)
-        loop = asyncio.get_running_loop()
-        self.reader = loop.create_task(self._read())
-        self.renewer = loop.create_task(self._renew())
+
+    async def renew(self) -> None:
+        if time.monotonic() - self.subscribed >= RENEW_SECONDS:
+            await self.subscribe()
 
     async def close(self) -> None:
-        for task in (self.reader, self.renewer):
-            if task:
-                task.cancel()
+        if self.reader:
+            self.reader.cancel()
         await self.layer.group_discard(self.group, self.channel)
-
-    async def _renew(self) -> None:
-        while True:
-            await asyncio.sleep(RENEW_SECONDS)
-            try:
-                await self.layer.group_add(self.group, self.channel)
-            except Exception:
-                logger.exception("live room %s: renewing the subscription failed", self.group)
 
     async def _read(self) -> None:
         while True:
@@ -127,6 +126,8 @@ class Hub:
             if room is None:
                 room = self.rooms[group] = Room(group)
                 await room.open()
+            else:
+                await room.renew()
             room.sockets.add(socket)
             await self._follow(socket, user_id)
 
@@ -154,6 +155,8 @@ class Hub:
         if self.users is None:
             self.users = Users()
             await self.users.open()
+        else:
+            await self.users.renew()
         self.users.by_user.setdefault(user_id, set()).add(socket)
 
     def _forget(self, socket, user_id: int) -> None:

@@ -113,28 +113,34 @@ async def test_a_room_keeps_reading_after_a_channel_layer_error(monkeypatch):
     assert listener.frames == ["还在"] and not failures
 
 
-async def test_a_room_renews_a_subscription_the_layer_forgot(monkeypatch):
+async def test_a_room_subscribes_again_when_the_layer_forgot_it(monkeypatch):
     """Members past the layer's group expiry, or all of them after Redis lost its data, are
-    forgotten by the layer; the room subscribes again and keeps hearing its class."""
+    forgotten by the layer; the next socket to join the room subscribes it again, and the
+    sockets already there hear their class again."""
     from live import fanout
 
-    monkeypatch.setattr(fanout, "RENEW_SECONDS", 0.05)
-    room = fanout.Room("live.test-renewal")
+    monkeypatch.setattr(fanout, "RENEW_SECONDS", 0)
+    hub, group = fanout.Hub(), "live.test-renewal"
     heard = []
 
     class Listener:
-        async def live_frame(self, message):
-            heard.append(message["text"])
+        def __init__(self, name):
+            self.name = name
 
-    room.sockets.add(Listener())
-    await room.open()
-    await room.layer.group_discard(room.group, room.channel)  # what expiry or data loss does
-    await room.layer.group_send(room.group, {"type": "live.frame", "text": "听不到"})
-    await asyncio.sleep(0.2)
-    await room.layer.group_send(room.group, {"type": "live.frame", "text": "又听到了"})
+        async def live_frame(self, message):
+            heard.append((self.name, message["text"]))
+
+    first, second = Listener("first"), Listener("second")
+    await hub.join(group, first, 1)
+    room = hub.rooms[group]
+    await room.layer.group_discard(group, room.channel)  # what expiry or data loss does
+    await room.layer.group_send(group, {"type": "live.frame", "text": "听不到"})
+    await hub.join(group, second, 2)
+    await room.layer.group_send(group, {"type": "live.frame", "text": "又听到了"})
     for _ in range(50):
-        if heard:
+        if len(heard) == 2:
             break
         await asyncio.sleep(0.05)
-    await room.close()
-    assert heard == ["又听到了"]
+    await hub.leave(group, first, 1)
+    await hub.leave(group, second, 2)
+    assert sorted(heard) == [("first", "又听到了"), ("second", "又听到了")]
