@@ -411,8 +411,9 @@ def test_fuzzed_posts_never_fail_and_refused_posts_save_nothing(form, setting, c
 
     run()
     assert len(posted) >= MAX_EXAMPLES
-    # Most mangled posts are refused, so the comparison of rows above was made.
-    assert posted.count(False) > MAX_EXAMPLES // 2
+    # Many mangled posts are refused, so the comparison of rows above was made. (How many
+    # varies with the form: a form of optional fields takes much of what it is sent.)
+    assert posted.count(False) >= MAX_EXAMPLES // 4
 
 
 # Deterministic on top of the random search: each of these in each field, one at a time.
