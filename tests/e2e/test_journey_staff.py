@@ -4,7 +4,6 @@ editor, each signing in with the demo password (and a second factor for staff)."
 
 import datetime
 import io
-import json
 import threading
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from django.utils import timezone
 from portal.demo import DEMO_PASSWORD
 from portal.models import Membership, Organisation, Supervisee, User
 
-from .conftest import PHONE, sign_in, wait_until
+from .conftest import PHONE, restore_database, sign_in, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DESK = {"viewport": {"width": 1280, "height": 900}}
@@ -27,23 +26,11 @@ _seeded: list[str] = []
 
 @pytest.fixture
 def demo(live_server) -> str:
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
-    from django.core.management.color import no_style
     from django.db import connection
 
     if _seeded:
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        rows = json.loads(_seeded[0])
-        types = [row for row in rows if row["model"] == "contenttypes.contenttype"]
-        others = [row for row in rows if row["model"] != "contenttypes.contenttype"]
-        ContentType.objects.clear_cache()
-        connection.creation.deserialize_db_from_string(json.dumps(types + others))
-        # The rows came back with their ids; move PostgreSQL's sequences past them.
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-                cursor.execute(sql)
+        restore_database(_seeded[0])
     else:
         beside_the_browser(lambda: call_command("seed_demo", stdout=io.StringIO()))
         _seeded.append(connection.creation.serialize_db_to_string())
