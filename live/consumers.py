@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 
 from channels.db import database_sync_to_async
@@ -18,11 +19,15 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.faults import UNAVAILABLE
+
 from . import actions, broadcast, payloads
 from .access import manages, participant, staff_sees
 from .fanout import hub
 from .leases import close_lease, open_lease, renewals
 from .models import LiveClass
+
+logger = logging.getLogger(__name__)
 
 
 class TokenBucket:
@@ -116,7 +121,17 @@ class ClassConsumer(AsyncWebsocketConsumer):
         if handler is None:
             await self.send(text_data=payloads.error("unknown", _("Unknown message type.")))
             return
-        await handler(self, frame)
+        try:
+            await handler(self, frame)
+        except UNAVAILABLE as error:
+            # The database or Redis is briefly away: the sender is told and keeps the socket
+            # (and the presence lease, which the batch writer keeps in memory meanwhile).
+            logger.warning("live %s unavailable for %s: %s", kind, self.live_class.key, error)
+            message = _(
+                "The service is briefly unavailable, so this may not have reached the class. "
+                "Please try again in a minute."
+            )
+            await self.send(text_data=payloads.error("unavailable", message))
 
     async def on_ping(self, frame: dict) -> None:
         if self.lease_id is not None:

@@ -203,6 +203,10 @@ TASKS = {
         "QUEUES": ["default", "media"],
     }
 }
+# A task cut off by a database outage or a killed worker runs again (portal/tasks.py), at most
+# this many times; one still marked running this long after it started counts as cut off.
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5)
+TASKS_ABANDONED_SECONDS = env_int("TASKS_ABANDONED_SECONDS", 2 * 60 * 60)
 
 # --- Files -------------------------------------------------------------------------------------
 

@@ -235,6 +235,7 @@ class ElasticBackend:
             self.ensure_index(index)
             alias, next_alias = self.alias(index), self.next_alias(index)
             old = list(self.client.indices.get_alias(name=alias).body)
+            self._drop_abandoned(next_alias, old)
             new = self._create_version(index)
             self.client.indices.put_alias(index=new, name=next_alias)
             try:
@@ -252,6 +253,17 @@ class ElasticBackend:
                 self.client.indices.delete(index=new, ignore_unavailable=True)
                 raise
             for name in old:
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+
+    def _drop_abandoned(self, next_alias: str, live: list[str]) -> None:
+        """A rebuild that was killed leaves its half-filled index behind the next alias, where
+        it would take every update and, beside this rebuild's, make the alias refuse writes:
+        drop it. (So of two rebuilds of one index at once, the later one wins.)"""
+        if not self.client.indices.exists_alias(name=next_alias):
+            return
+        for name in self.client.indices.get_alias(name=next_alias).body:
+            if name not in live:
+                logger.warning("dropping %s, left by an unfinished rebuild", name)
                 self.client.indices.delete(index=name, ignore_unavailable=True)
 
     def count(self, index: str) -> int:

@@ -4,7 +4,6 @@ editor, each signing in with the demo password (and a second factor for staff)."
 
 import datetime
 import io
-import threading
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +13,7 @@ from django.utils import timezone
 from portal.demo import DEMO_PASSWORD
 from portal.models import Membership, Organisation, Supervisee, User
 
-from .conftest import PHONE, restore_database, sign_in, wait_until
+from .conftest import PHONE, restore_database, seed_demo_data, sign_in, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DESK = {"viewport": {"width": 1280, "height": 900}}
@@ -25,38 +24,15 @@ _seeded: list[str] = []
 
 
 @pytest.fixture
-def demo(live_server) -> str:
-    from django.core.management import call_command
+def demo(live_server, settings) -> str:
     from django.db import connection
 
     if _seeded:
         restore_database(_seeded[0])
     else:
-        beside_the_browser(lambda: call_command("seed_demo", stdout=io.StringIO()))
+        seed_demo_data(settings)
         _seeded.append(connection.creation.serialize_db_to_string())
     return live_server.url
-
-
-def beside_the_browser(function) -> None:
-    """Run `function` in a thread of its own: seeding calls async_to_sync, which refuses to run
-    in the thread where Playwright keeps its event loop."""
-    from django.db import connection
-
-    failures = []
-
-    def run():
-        try:
-            function()
-        except BaseException as error:  # handed to the test below
-            failures.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if failures:
-        raise failures[0]
 
 
 def staff_sign_in(page, url: str, username: str) -> User:

@@ -1,5 +1,5 @@
-"""Fault fixtures: PostgreSQL and Redis behind proxies a test can cut, and daphne or a worker
-started through them."""
+"""Fault fixtures: PostgreSQL and Redis behind proxies a test can cut, and a server (daphne or
+granian) or a worker started through them."""
 
 import http.client
 import json
@@ -49,17 +49,22 @@ def redis_proxy():
 
 @pytest.fixture
 def server_through(tmp_path):
-    """Start daphne with the given proxies in front of its services; its URL. The log is kept in
-    tmp_path (shown if it fails to start); stopped afterwards."""
+    """Start daphne (or granian) with the given proxies in front of its services; its URL. The
+    log is kept in tmp_path (shown if it fails to start); stopped afterwards."""
     started: list[subprocess.Popen] = []
 
-    def start(postgres: FaultProxy | None = None, redis: FaultProxy | None = None, **env):
+    def start(
+        postgres: FaultProxy | None = None,
+        redis: FaultProxy | None = None,
+        server: str = "daphne",
+        **env,
+    ):
         if postgres is not None:
             env["DATABASE_URL"] = postgres.url(database_url())
         if redis is not None:
             env["REDIS_URL"] = redis.url(settings.REDIS_URL)
-        log = tmp_path / f"daphne-{len(started)}.log"
-        process = daphne(free_port(), env, log)
+        log = tmp_path / f"{server}-{len(started)}.log"
+        process = serve(server, free_port(), env, log)
         started.append(process)
         url = f"http://127.0.0.1:{process.port}"
         deadline = time.monotonic() + 60
@@ -69,7 +74,7 @@ def server_through(tmp_path):
                 return url
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError(f"daphne did not start:\n{log.read_text()}") from None
+                    raise AssertionError(f"{server} did not start:\n{log.read_text()}") from None
                 time.sleep(0.2)
 
     yield start
@@ -78,14 +83,21 @@ def server_through(tmp_path):
             stop_server(process)
 
 
-APPLICATION = ["portal.asgi:application"]
+COMMANDS = {
+    # What scripts/run-demo.sh runs (ASGI: pages, API and live classes).
+    "daphne": [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}",
+               "portal.asgi:application"],
+    # The WSGI deployment, where coverage reports take the lean way in (courses/ingest.py).
+    "granian": [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+                "--port", "{port}", "--workers", "1", "--no-ws", "portal.wsgi:application"],
+}  # fmt: skip
 
 
-def daphne(port: int, env: dict, log: Path) -> subprocess.Popen:
-    """Like tests.asgi.start_server, but keeping the server's log."""
+def serve(server: str, port: int, env: dict, log: Path) -> subprocess.Popen:
+    """Like tests.asgi.start_server, for either server and keeping the server's log."""
     with log.open("w") as output:
         process = subprocess.Popen(  # noqa: S603 (a fixed command line)
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *APPLICATION],
+            [part.format(port=port) for part in COMMANDS[server]],
             cwd=Path(settings.BASE_DIR),
             env={
                 **os.environ,
@@ -125,3 +137,14 @@ def get(url: str, path: str, cookie: str = "", language: str = "") -> Answer:
         return Answer(response.status, response.headers, response.read())
     finally:
         connection.close()
+
+
+def next_frame(socket, kind: str, timeout: float = 15, **fields) -> dict:
+    """The next frame of this type (and these fields) on a live-class socket. Others are skipped:
+    presence counts, or an earlier frame delivered again after a Redis blip (the channel layer
+    delivers at least once)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        frame = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+        if frame["type"] == kind and fields.items() <= frame.items():
+            return frame

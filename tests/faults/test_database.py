@@ -1,15 +1,19 @@
 """PostgreSQL briefly unreachable (a proxy in front of it cut and restored) under a running
 daphne and a running worker: people get a clear 503 in their language, a live class keeps one
-unbroken presence lease, a transcode under way is finished, and both processes carry on by
-themselves once it is back."""
+unbroken presence lease, a transcode under way is finished, a task cut off midway runs again, and
+both processes carry on by themselves once it is back."""
 
+import json
 import threading
 import time
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db.models import F
 from django.test import Client
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from websockets.sync.client import connect
 
 from live.models import Lease
@@ -19,7 +23,8 @@ from tests.conftest import database_url, wait_for
 from tests.live.conftest import make_class
 from tests.media.conftest import make_video
 
-from .conftest import get, signed_in_cookie
+from .conftest import get, next_frame, signed_in_cookie
+from .tasks import write_when_flagged
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -87,6 +92,10 @@ def test_a_database_outage_answers_503_keeps_the_class_and_recovers(
         assert api.status == 503 and api.headers["Retry-After"] == "30"
         assert api.json()["code"] == "service_unavailable"
         assert "稍后" in api.json()["detail"]
+        # A chat message cannot be saved now: the sender is told, and the socket stays open.
+        socket.send(json.dumps({"type": "chat.send", "text": "停电时的消息"}))
+        refusal = next_frame(socket, "live.error")
+        assert refusal["code"] == "unavailable" and "稍后" in refusal["message"]
         time.sleep(3)  # a few pings whose batch writes fail
 
         postgres_proxy.restore()
@@ -101,6 +110,8 @@ def test_a_database_outage_answers_503_keeps_the_class_and_recovers(
             what="renewals to be written again",
         )
         assert pinger.failure is None  # the socket stayed open through the outage
+        socket.send(json.dumps({"type": "chat.send", "text": "恢复后的消息"}))
+        next_frame(socket, "chat.message", text="恢复后的消息")
         pinger.stopped.set()
         pinger.join()
     left = timezone.now()
@@ -139,3 +150,28 @@ def test_the_worker_outlives_a_database_outage_and_the_transcode_completes(
     assert worker.poll() is None
     assert done.attempts >= 2  # the interrupted job was taken up again, not lost
     assert done.rendition_dir and done.duration
+
+
+def test_a_task_cut_off_by_a_database_outage_runs_again(postgres_proxy, worker_process, tmp_path):
+    flag = tmp_path / "go"
+    queued = write_when_flagged.enqueue(str(flag), "written after the outage")
+    worker = worker_process(DATABASE_URL=postgres_proxy.url(database_url()))
+    wait_for(
+        lambda: DBTaskResult.objects.filter(pk=queued.id, status=TaskResultStatus.RUNNING).exists(),
+        what="the worker to take the task",
+    )
+    postgres_proxy.cut()
+    flag.touch()  # the task reaches for the database while it is away
+    time.sleep(3)
+    postgres_proxy.restore()
+
+    done = wait_for(
+        lambda: DBTaskResult.objects.filter(
+            pk=queued.id, status=TaskResultStatus.SUCCESSFUL
+        ).first(),
+        timeout=30,
+        what="the task to run again and succeed",
+    )
+    assert len(done.worker_ids) == 2  # taken up again once, by the same worker
+    assert Group.objects.filter(name="written after the outage").exists()
+    assert worker.poll() is None

@@ -13,20 +13,10 @@ from websockets.sync.client import connect
 from tests.conftest import wait_for
 from tests.live.conftest import make_class
 
-from .conftest import get, signed_in_cookie
+from .conftest import get, next_frame, signed_in_cookie
 from .test_database import assert_unavailable_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def chat_arrives(socket, text: str, timeout: float = 15) -> None:
-    """Wait for the chat message `text` (after a Redis blip the channel layer may deliver an
-    earlier frame again: it delivers at least once)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        frame = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
-        if frame["type"] == "chat.message" and frame["text"] == text:
-            return
 
 
 def test_a_redis_outage_answers_503_keeps_sessions_and_the_class_recovers(
@@ -52,7 +42,7 @@ def test_a_redis_outage_answers_503_keeps_sessions_and_the_class_recovers(
 
     with join(listener) as audience, join(presenter) as host:
         host.send(json.dumps({"type": "chat.send", "text": "开课前的消息"}))
-        chat_arrives(audience, "开课前的消息")
+        next_frame(audience, "chat.message", text="开课前的消息")
         redis_proxy.cut()  # the connection that carried it is now dead in the server's pool
         assert_unavailable_page(get(url, "/live/", cookie), "服务暂时不可用")
         assert_unavailable_page(
@@ -60,6 +50,10 @@ def test_a_redis_outage_answers_503_keeps_sessions_and_the_class_recovers(
         )
         api = get(url, "/api/v1/referrals", cookie)
         assert (api.status, api.json()["code"]) == (503, "service_unavailable")
+        # A message that cannot reach the class: the sender is told, and keeps the socket.
+        host.send(json.dumps({"type": "chat.send", "text": "断线时的消息"}))
+        refusal = next_frame(host, "live.error")
+        assert refusal["code"] == "unavailable" and "稍后" in refusal["message"]
         time.sleep(2)
         redis_proxy.restore()
 
@@ -67,4 +61,4 @@ def test_a_redis_outage_answers_503_keeps_sessions_and_the_class_recovers(
         wait_for(lambda: get(url, "/live/", cookie).status == 200, what="pages to come back")
         # The class's fan-out reads the channel layer again: a message reaches the audience.
         host.send(json.dumps({"type": "chat.send", "text": "恢复后的第一条消息"}))
-        chat_arrives(audience, "恢复后的第一条消息")
+        next_frame(audience, "chat.message", text="恢复后的第一条消息")

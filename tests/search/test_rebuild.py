@@ -5,8 +5,9 @@ import dataclasses
 import pytest
 
 import search
-from search.backends import database, elastic
+from search.backends import database, elastic, get_backend
 
+from .conftest import use_elasticsearch
 from .corpus import OPENINGS, PAGES, page
 
 pytestmark = pytest.mark.django_db
@@ -40,15 +41,17 @@ def test_queries_are_answered_throughout_a_rebuild(backend, world, monkeypatch):
     assert backend.count("site") == len(PAGES) + 1
 
 
-def test_elasticsearch_swaps_the_alias_and_drops_the_old_index(settings, world, request):
+@pytest.fixture
+def elasticsearch(settings, request):
     clone = request.getfixturevalue("search_engine").clone()
     request.addfinalizer(clone.close)
-    from .conftest import use_elasticsearch
-
     use_elasticsearch(settings, clone.url)
-    from search.backends import get_backend
+    yield get_backend()
+    get_backend.cache_clear()
 
-    backend = get_backend()
+
+def test_elasticsearch_swaps_the_alias_and_drops_the_old_index(elasticsearch):
+    backend = elasticsearch
     backend.upsert(PAGES)
     before = set(backend.client.indices.get_alias(name=backend.alias("site")).body)
     backend.rebuild("site", iter(PAGES), lambda count: None)
@@ -56,4 +59,27 @@ def test_elasticsearch_swaps_the_alias_and_drops_the_old_index(settings, world, 
     assert len(before) == len(after) == 1 and before != after
     assert not backend.client.indices.exists(index=next(iter(before)))
     assert not backend.client.indices.exists_alias(name=backend.next_alias("site"))
-    get_backend.cache_clear()
+
+
+def test_a_rebuild_after_a_killed_one_drops_its_half_filled_index(elasticsearch, world):
+    backend = elasticsearch
+    backend.upsert(PAGES)
+    # What a rebuild killed halfway leaves: a new version, half filled, behind the next alias.
+    orphan = backend._create_version("site")
+    backend.client.indices.put_alias(index=orphan, name=backend.next_alias("site"))
+    backend._bulk(orphan, PAGES[:2], refresh=True)
+    meanwhile = page("meanwhile", "中断之后新增的课程")
+    backend.upsert([meanwhile])  # still taken, by both
+
+    def while_rebuilding(count: int) -> None:
+        # Updates during the new rebuild reach exactly one index beside the live one: its own.
+        backend.upsert([page(f"during-{count}", "重建期间新增的课程")])
+
+    backend.rebuild("site", iter([*PAGES, meanwhile]), while_rebuilding)
+
+    assert not backend.client.indices.exists(index=orphan)
+    assert not backend.client.indices.exists_alias(name=backend.next_alias("site"))
+    assert len(backend.client.indices.get_alias(name=backend.alias("site")).body) == 1
+    assert search.site("中断之后", world.caseworker).total == 1
+    assert search.site("重建期间", world.caseworker).total == 1
+    assert backend.count("site") == len(PAGES) + 2
