@@ -25,6 +25,16 @@ RENEW_SECONDS = 300
 logger = logging.getLogger(__name__)
 
 
+async def stop(task: asyncio.Task | None) -> None:
+    """Cancel `task` and wait until it has ended. A single cancellation is not enough for a task
+    blocked on the Redis channel layer: redis-py may turn one into a TimeoutError, which it then
+    retries (and `Room._read` would retry too), so the task would block on Redis for good. The
+    cancellation is repeated until the task ends."""
+    while task is not None and not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=1)
+
+
 class Room:
     """The local sockets of one class in this process, and its one subscription."""
 
@@ -51,8 +61,7 @@ class Room:
             await self.subscribe()
 
     async def close(self) -> None:
-        if self.reader:
-            self.reader.cancel()
+        await stop(self.reader)
         await self.layer.group_discard(self.group, self.channel)
 
     async def _read(self) -> None:

@@ -1,10 +1,13 @@
-"""A live class of the Zaozhuang agency for adults, running now."""
+"""A live class of the Zaozhuang agency for adults, running now; and no task of a test's event
+loop left running after it."""
 
+import asyncio
 import datetime
 
 import pytest
 from django.utils import timezone
 
+from live.fanout import stop
 from live.models import LiveClass
 
 
@@ -25,3 +28,13 @@ def make_class(world, **values) -> LiveClass:
 @pytest.fixture
 def live_class(world) -> LiveClass:
     return make_class(world)
+
+
+@pytest.fixture(autouse=True)
+async def tasks_stopped():
+    """What the event loop does when a test ends (cancel every task left, such as the reader of
+    a room whose sockets a test abandoned), but repeating the cancellation a task on Redis may
+    lose: with a single one the loop's teardown could wait for such a task for ever."""
+    yield
+    for task in asyncio.all_tasks() - {asyncio.current_task()}:
+        await stop(task)

@@ -2,13 +2,14 @@
 bursts of poll results coalesced into the latest."""
 
 import asyncio
+import contextlib
 import json
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from live.fanout import hub
+from live.fanout import Room, hub
 from tests.live.conftest import make_class
 from tests.live.test_socket import frame, socket
 
@@ -144,3 +145,22 @@ async def test_a_room_subscribes_again_when_the_layer_forgot_it(monkeypatch):
     await hub.leave(group, first, 1)
     await hub.leave(group, second, 2)
     assert sorted(heard) == [("first", "又听到了"), ("second", "又听到了")]
+
+
+class LossyLayer(InMemoryChannelLayer):
+    """A layer whose receive loses the first cancellation, as redis-py loses one that lands on
+    a read whose timeout is expiring (it comes out as a TimeoutError, which is retried)."""
+
+    async def receive(self, channel):
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(3600)
+        await asyncio.sleep(3600)
+
+
+async def test_closing_a_room_ends_its_reader_even_if_a_cancellation_is_lost(monkeypatch):
+    monkeypatch.setattr("live.fanout.get_channel_layer", LossyLayer)
+    room = Room("live.lossy")
+    await room.open()
+    await asyncio.sleep(0)  # the reader is waiting on the layer
+    await asyncio.wait_for(room.close(), timeout=5)
+    assert room.reader.done()
