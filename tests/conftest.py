@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -253,6 +254,45 @@ def migration_data(django_db_setup, django_db_blocker) -> str:
 
     with django_db_blocker.unblock():
         return connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_restored(request, migration_data):
+    """Transactional tests (browser tests, tests with real server or worker processes) empty
+    the database after each test: put back what the migrations created before each one."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+
+    from portal.models import HomePage
+
+    # Groups and the home page both come from the migrations; a test before this one may have
+    # emptied the database, or emptied it and let post_migrate handlers put some rows back.
+    if not Group.objects.exists() or not HomePage.objects.exists():
+        restore_database(migration_data)
+
+
+def restore_database(serialized: str) -> None:
+    """Empty the database and load `serialized` (Django's test serialisation) back."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    # Content types first: building a workflow task looks its own type up (and would create
+    # it, with another id, if it were not there yet).
+    rows = json.loads(serialized)
+    types = [row for row in rows if row["model"] == "contenttypes.contenttype"]
+    others = [row for row in rows if row["model"] != "contenttypes.contenttype"]
+    ContentType.objects.clear_cache()
+    connection.creation.deserialize_db_from_string(json.dumps(types + others))
+    # The rows came back with their ids; move PostgreSQL's sequences past them.
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
 
 
 def pytest_collection_modifyitems(items):

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from portal.demo import DEMO_PASSWORD
 from portal.models import Membership, Organisation, Supervisee, User
+from tests.conftest import restore_database
 
-from .conftest import PHONE, restore_database, seed_demo_data, sign_in, wait_until
+from .conftest import PHONE, seed_demo_data, sign_in, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DESK = {"viewport": {"width": 1280, "height": 900}}

@@ -22,7 +22,7 @@ class Command(DbWorkerCommand):
     def handle(self, *args, **options):
         # The task this process is running: one that a database outage cuts off goes back in
         # the queue once the database answers again (every task is safe to run twice).
-        self.interrupted: str | None = None
+        self.current_task_id: str | None = None
         task_started.connect(self._started)
         task_finished.connect(self._finished)
         stop = threading.Event()
@@ -51,16 +51,16 @@ class Command(DbWorkerCommand):
             task_finished.disconnect(self._finished)
 
     def _started(self, sender, task_result, **kwargs) -> None:
-        self.interrupted = task_result.id
+        self.current_task_id = task_result.id
 
     def _finished(self, sender, task_result, **kwargs) -> None:
         failed = task_result.status == TaskResultStatus.FAILED and task_result.errors
         if failed and issubclass(task_result.errors[-1].exception_class, OUTAGE_ERRORS):
             self._put_back()  # the database took the failure, so it is back already
         else:
-            self.interrupted = None
+            self.current_task_id = None
 
     def _put_back(self) -> None:
-        if self.interrupted is not None:
-            tasks.requeue(self.interrupted)
-            self.interrupted = None
+        if self.current_task_id is not None:
+            tasks.requeue(self.current_task_id)
+            self.current_task_id = None
