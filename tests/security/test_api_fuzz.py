@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -28,6 +28,8 @@ from resources.actions import TRANSITIONS
 from resources.models import Referral
 from tests.courses.conftest import Courses, complete_orientation
 from tests.resources.conftest import Directory
+
+from .conftest import repeatable
 
 pytestmark = pytest.mark.django_db
 
@@ -265,13 +267,7 @@ def test_no_server_error_and_documented_answers_match_the_schema(label, api, api
     protected = bool(operation.definition.raw.get("security"))
     sent = []
 
-    @settings(
-        max_examples=MAX_EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @repeatable(MAX_EXAMPLES)
     @given(cases(operation, api))
     def run(drawn):
         case, aim = drawn

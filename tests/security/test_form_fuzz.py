@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from courses.models import GroupSession, HourRequirement
@@ -26,6 +26,8 @@ from resources.models import Base, Opening, Provider
 from tests.resources.conftest import Directory
 from tests.volunteers.conftest import Mentors, active
 from volunteers.models import AssistanceLog, MentoringSession, MentorProfile
+
+from .conftest import repeatable
 
 pytestmark = pytest.mark.django_db
 
@@ -391,13 +393,7 @@ def test_fuzzed_posts_never_fail_and_refused_posts_save_nothing(form, setting, c
     url, valid = form.url(setting), form.valid(setting)
     posted = []
 
-    @settings(
-        max_examples=MAX_EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @repeatable(MAX_EXAMPLES)
     @given(data=mangled(valid))
     def run(data):
         before = form.state(setting)
