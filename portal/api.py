@@ -10,6 +10,7 @@ from ninja.security import django_auth
 from . import audit
 from .access import access_supervisee, require_role
 from .models import Role, Supervisee
+from .models.people import SupervisionLevel
 from .privacy import person_view
 
 api = NinjaAPI(
@@ -63,8 +64,11 @@ class BoundedPages(PageNumberPagination):
 
 @api.get("/supervisees", response=list[SuperviseeOut], tags=["people"])
 @paginate(BoundedPages, page_size=50)
-def list_supervisees(request, level: str | None = None, status: str | None = None):
-    """Supervisees in the caller's scope, masked as the caller must see them."""
+def list_supervisees(
+    request, level: SupervisionLevel | None = None, status: Supervisee.Status | None = None
+):
+    """Supervisees in the caller's scope, masked as the caller must see them; any other filter
+    value than the listed ones is refused (422)."""
     require_role(request.user, *PEOPLE_ROLES)
     queryset = Supervisee.objects.in_scope_of(request.user).select_related(
         "judicial_office__parent", "home_township"

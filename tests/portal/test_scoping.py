@@ -79,6 +79,17 @@ def test_api_list_is_scoped(world, client_for):
     assert body["count"] == 1
 
 
+def test_api_list_filters_take_only_the_known_values(world, client_for):
+    client = client_for(world.official)
+    level = world.adult.supervision_level
+    body = client.get("/api/v1/supervisees", {"level": level, "status": "active"}).json()
+    assert body["items"] and {item["supervision_level"] for item in body["items"]} == {level}
+    # Anything else is refused before it reaches the database (a NUL was a 500 on PostgreSQL).
+    for query in ({"status": "active\x00"}, {"level": "strictest"}):
+        response = client.get("/api/v1/supervisees", query)
+        assert response.status_code == 422, query
+
+
 def test_caseworker_cannot_edit_another_offices_person(world, client_for):
     client = client_for(world.other_caseworker)
     assert client.get(reverse("supervisee_edit", args=[world.adult.pk])).status_code == 404
